@@ -1,0 +1,133 @@
+"""Connector console pages: parse input, call one service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from connectors.forms import ConnectorForm
+from connectors.models import Connector
+from connectors.providers import UnknownProvider, all_providers, get_provider
+from connectors.selectors import connector_list
+from connectors.services import (
+    connector_check,
+    connector_create,
+    connector_delete,
+    connector_move,
+    connector_set_active,
+    connector_update,
+)
+
+
+def _provider_or_404(slug: str):
+    try:
+        return get_provider(slug)
+    except UnknownProvider:
+        raise Http404(f"No provider '{slug}'.") from None
+
+
+class ConnectorListView(LoginRequiredMixin, View):
+    def get(self, request):
+        return render(
+            request, "connectors/list.html", {"page_title": "Connectors", "connectors": connector_list()}
+        )
+
+
+class ConnectorProviderPickView(LoginRequiredMixin, View):
+    def get(self, request):
+        return render(
+            request, "connectors/pick.html", {"page_title": "Add connector", "providers": all_providers().values()}
+        )
+
+
+class ConnectorCreateView(LoginRequiredMixin, View):
+    def get(self, request, provider: str):
+        form = ConnectorForm(provider=_provider_or_404(provider))
+        return self._render(request, form)
+
+    def post(self, request, provider: str):
+        form = ConnectorForm(request.POST, provider=_provider_or_404(provider))
+        if form.is_valid():
+            try:
+                connector = connector_create(**form.service_fields())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"Connector “{connector.name}” added at priority {connector.priority}.")
+                return redirect("connectors:list")
+        return self._render(request, form, status=400)
+
+    def _render(self, request, form, status=200):
+        title = f"Add {form.provider.name} connector"
+        return render(request, "connectors/form.html", {"page_title": title, "form": form}, status=status)
+
+
+class ConnectorEditView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        connector = get_object_or_404(Connector, pk=pk)
+        form = ConnectorForm(provider=_provider_or_404(connector.provider), connector=connector)
+        return self._render(request, form)
+
+    def post(self, request, pk: int):
+        connector = get_object_or_404(Connector, pk=pk)
+        form = ConnectorForm(request.POST, provider=_provider_or_404(connector.provider), connector=connector)
+        if form.is_valid():
+            try:
+                connector = connector_update(connector=connector, **form.service_fields())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"Connector “{connector.name}” saved.")
+                return redirect("connectors:list")
+        return self._render(request, form, status=400)
+
+    def _render(self, request, form, status=200):
+        title = f"Edit {form.connector.name}"
+        return render(request, "connectors/form.html", {"page_title": title, "form": form}, status=status)
+
+
+class ConnectorDeleteView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        connector = get_object_or_404(Connector, pk=pk)
+        return render(request, "connectors/delete.html", {"page_title": f"Delete {connector.name}", "connector": connector})
+
+    def post(self, request, pk: int):
+        connector = get_object_or_404(Connector, pk=pk)
+        name = connector.name
+        connector_delete(connector=connector)
+        messages.success(request, f"Connector “{name}” deleted.")
+        return redirect("connectors:list")
+
+
+class ConnectorToggleView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        connector = get_object_or_404(Connector, pk=pk)
+        connector = connector_set_active(connector=connector, is_active=not connector.is_active)
+        if request.htmx:
+            return render(request, "connectors/_row.html", {"connector": connector, "total": Connector.objects.count()})
+        return redirect("connectors:list")
+
+
+class ConnectorMoveView(LoginRequiredMixin, View):
+    def post(self, request, pk: int, direction: str):
+        connector = get_object_or_404(Connector, pk=pk)
+        try:
+            ordered = connector_move(connector=connector, direction=direction)
+        except ValidationError as error:
+            raise Http404(error.messages[0]) from None
+        if request.htmx:
+            return render(request, "connectors/_rows.html", {"connectors": ordered, "moved": connector.pk})
+        return redirect("connectors:list")
+
+
+class ConnectorTestView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        connector = get_object_or_404(Connector, pk=pk)
+        result = connector_check(connector=connector)
+        connector.refresh_from_db()
+        if request.htmx:
+            return render(request, "connectors/_check.html", {"connector": connector})
+        (messages.success if result.ok else messages.error)(request, f"{connector.name}: {result.detail}")
+        return redirect("connectors:list")

@@ -1,0 +1,4 @@
+app_name = "inbox"
+
+urlpatterns: list = []
+api_urlpatterns: list = []

@@ -1,0 +1,4 @@
+app_name = "messaging"
+
+urlpatterns: list = []
+api_urlpatterns: list = []
