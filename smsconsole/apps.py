@@ -6,4 +6,4 @@ class SmsConsoleConfig(AppConfig):
     verbose_name = "SMS Console"
 
     def ready(self) -> None:
-        from smsconsole import checks  # noqa: F401  (registers system checks)
+        from smsconsole import checks, schema  # noqa: F401  (registers checks and the OpenAPI auth scheme)
