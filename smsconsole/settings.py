@@ -243,3 +243,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("SMSCONSOLE_LOG_LEVEL", default="INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Inbound SMS (/SMSReceiver, inbox app).
+# A message whose whole text is one of these (case- and accent-insensitive) opts its sender out.
+SMSCONSOLE_STOP_WORDS = env.list("SMSCONSOLE_STOP_WORDS", default=["STOP", "İPTAL", "IPTAL", "RET"])
+SMSCONSOLE_INBOUND_MAX_BYTES = env.int("SMSCONSOLE_INBOUND_MAX_BYTES", default=64 * 1024)
+SMSCONSOLE_INBOUND_MAX_CHARS = env.int("SMSCONSOLE_INBOUND_MAX_CHARS", default=1600)
+# The same request again within this many seconds is a provider retry: answered 200, stored once.
+SMSCONSOLE_INBOUND_DEDUPE_SECONDS = env.int("SMSCONSOLE_INBOUND_DEDUPE_SECONDS", default=120)
+SMSCONSOLE_FORWARD_MAX_ATTEMPTS = env.int("SMSCONSOLE_FORWARD_MAX_ATTEMPTS", default=5)
+SMSCONSOLE_FORWARD_TIMEOUT_SECONDS = env.int("SMSCONSOLE_FORWARD_TIMEOUT_SECONDS", default=10)
