@@ -224,7 +224,8 @@ class Provider:
             errors["options"] = [f"Unknown option(s) for {self.name}: {', '.join(unknown)}."]
         from connectors.providers.http import url_allowed_error
 
-        if not errors and (problem := url_allowed_error(form.cleaned_data["base_url"])):
+        # A provider that does not speak HTTP (SMPP) declares no base_url.
+        if not errors and "base_url" in fields and (problem := url_allowed_error(form.cleaned_data["base_url"])):
             errors["options.base_url"] = [problem]
         if errors:
             raise ValidationError(errors)
