@@ -1,15 +1,18 @@
 """Every state change of connectors."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from connectors.models import Connector, HealthState
 from connectors.providers import UnknownProvider, get_provider
-from connectors.providers.base import CheckResult, ProviderError
+from connectors.providers.base import TRANSIENT_CATEGORIES, Category, CheckResult, ProviderError
 
 # Sender titles: letters (any script), digits, space and . - _ & ' + ! — what operators approve.
 SENDER_TITLE_RE = re.compile(r"^[\w .\-&'+!]+$")
@@ -188,3 +191,59 @@ def connector_check(*, connector: Connector) -> CheckResult:
     connector.last_checked_at = timezone.now()
     connector.save(update_fields=["last_check_ok", "last_check_detail", "last_checked_at", "session_token"])
     return result
+
+
+# -- Connector health: a small circuit breaker, driven by the dispatcher (messaging) -------------
+
+
+def connector_record_success(*, connector: Connector) -> None:
+    """A message was accepted: the connector is healthy again (writes only when that changes)."""
+    Connector.objects.filter(pk=connector.pk).filter(
+        ~Q(health_state=HealthState.OK) | Q(consecutive_failures__gt=0)
+    ).update(
+        health_state=HealthState.OK, consecutive_failures=0, tripped_until=None,
+        updated_at=timezone.now(),
+    )
+
+
+def connector_record_failure(*, connector: Connector, category: str, detail: str) -> None:
+    """A send failed: rejected credentials stop the connector until it is edited, no balance pauses
+    it, and a run of transient failures pauses it for a cool-down (thresholds are settings)."""
+    now = timezone.now()
+    last_error = f"{Category(category).label}: {detail}"[:1000]
+    connectors = Connector.objects.filter(pk=connector.pk)
+    if category == Category.CREDENTIALS:
+        connectors.update(
+            health_state=HealthState.CREDENTIALS_REJECTED, tripped_until=None,
+            last_error=last_error, consecutive_failures=F("consecutive_failures") + 1, updated_at=now,
+        )
+    elif category == Category.BALANCE:
+        connectors.exclude(health_state=HealthState.CREDENTIALS_REJECTED).update(
+            health_state=HealthState.TRIPPED, last_error=last_error, updated_at=now,
+            tripped_until=now + timedelta(seconds=settings.SMSCONSOLE_BREAKER_BALANCE_SECONDS),
+            consecutive_failures=F("consecutive_failures") + 1,
+        )
+    elif category in TRANSIENT_CATEGORIES:
+        connectors.update(
+            consecutive_failures=F("consecutive_failures") + 1, last_error=last_error, updated_at=now
+        )
+        connectors.filter(consecutive_failures__gte=settings.SMSCONSOLE_BREAKER_FAILURES).exclude(
+            health_state=HealthState.CREDENTIALS_REJECTED
+        ).update(
+            health_state=HealthState.TRIPPED,
+            tripped_until=now + timedelta(seconds=settings.SMSCONSOLE_BREAKER_COOLDOWN_SECONDS),
+        )
+
+
+def connector_claim_probe(*, connector: Connector) -> bool:
+    """Whether this caller may send the one probe message through a connector whose pause ended.
+
+    The pause is extended while the probe runs, so concurrent workers skip the connector meanwhile.
+    """
+    now = timezone.now()
+    pause = timedelta(seconds=settings.SMSCONSOLE_BREAKER_COOLDOWN_SECONDS)
+    return bool(
+        Connector.objects.filter(
+            pk=connector.pk, health_state=HealthState.TRIPPED, tripped_until__lte=now
+        ).update(tripped_until=now + pause)
+    )
