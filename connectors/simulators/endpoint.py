@@ -1,0 +1,44 @@
+"""What every simulator endpoint shares: no CSRF or login, and the provider's failure mode."""
+
+import functools
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.views.decorators.csrf import csrf_exempt
+
+from connectors.simulators.models import FailureMode, SimulatedProvider
+from connectors.simulators.selectors import simulated_provider_get
+
+Handler = Callable[..., HttpResponse]
+
+
+def provider_endpoint(
+    slug: str, *, content_type: str, methods: tuple[str, ...]
+) -> Callable[[Handler], Handler]:
+    """Turn `handler(request, provider, ...)` into a provider endpoint with failure modes applied.
+
+    "slow" waits before answering normally, "http_500" and "fixed_answer" answer without looking at
+    the request; credential and balance modes are applied by the selectors the handler uses.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        @csrf_exempt
+        @functools.wraps(handler)
+        def endpoint(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            provider: SimulatedProvider = simulated_provider_get(slug=slug)
+            if provider.failure_mode == FailureMode.SLOW:
+                time.sleep(provider.slow_seconds)
+            if provider.failure_mode == FailureMode.HTTP_500:
+                return HttpResponse("Internal Server Error", status=500, content_type="text/html")
+            if provider.failure_mode == FailureMode.FIXED_ANSWER:
+                return HttpResponse(
+                    provider.fixed_body, status=provider.fixed_status, content_type=content_type
+                )
+            return handler(request, provider, *args, **kwargs)
+
+        return endpoint
+
+    return decorate

@@ -1,0 +1,141 @@
+"""Every change of simulator state."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from connectors.simulators.models import (
+    FailureMode,
+    ReceivedSms,
+    SimulatedProvider,
+    SimulatorAccount,
+)
+
+
+def simulated_provider_ensure(*, slug: str) -> SimulatedProvider:
+    """The simulated provider with this slug, created working normally if missing."""
+    provider, _ = SimulatedProvider.objects.get_or_create(slug=slug)
+    return provider
+
+
+def simulated_provider_set_mode(
+    *,
+    provider: SimulatedProvider,
+    failure_mode: str,
+    slow_seconds: int | None = None,
+    fixed_status: int | None = None,
+    fixed_body: str | None = None,
+) -> SimulatedProvider:
+    """Put a simulated provider into a failure mode (or back to normal)."""
+    errors: dict[str, list[str]] = {}
+    if failure_mode not in FailureMode.values:
+        errors["failure_mode"] = [f"Choose one of: {', '.join(FailureMode.values)}."]
+    if slow_seconds is not None and not 1 <= slow_seconds <= 120:
+        errors["slow_seconds"] = ["Slow answers take 1 to 120 seconds."]
+    if fixed_status is not None and not 100 <= fixed_status <= 599:
+        errors["fixed_status"] = ["The HTTP status must be from 100 to 599."]
+    if failure_mode == FailureMode.FIXED_ANSWER and not (
+        fixed_body if fixed_body is not None else provider.fixed_body
+    ):
+        errors["fixed_body"] = ["Give the body the simulator should answer with."]
+    if errors:
+        raise ValidationError(errors)
+    provider.failure_mode = failure_mode
+    for name, value in (
+        ("slow_seconds", slow_seconds),
+        ("fixed_status", fixed_status),
+        ("fixed_body", fixed_body),
+    ):
+        if value is not None:
+            setattr(provider, name, value)
+    provider.save()
+    return provider
+
+
+def simulator_account_ensure(
+    *,
+    slug: str,
+    username: str,
+    password: str,
+    sender_titles: list[str],
+    balance: int = 1000,
+    max_text_length: int = 612,
+) -> tuple[SimulatorAccount, bool]:
+    """The account with this user name, created with these values if missing; (account, created)."""
+    provider = simulated_provider_ensure(slug=slug)
+    return SimulatorAccount.objects.get_or_create(
+        provider=provider,
+        username=username,
+        defaults={
+            "password": password,
+            "sender_titles": list(sender_titles),
+            "balance": balance,
+            "max_text_length": max_text_length,
+        },
+    )
+
+
+def simulator_account_update(
+    *, account: SimulatorAccount, balance: int, sender_titles: list[str]
+) -> SimulatorAccount:
+    """Change an account's balance and approved sender titles."""
+    titles = [t.strip() for t in sender_titles if t.strip()]
+    if balance < 0:
+        raise ValidationError({"balance": ["The balance cannot be negative."]})
+    if not titles:
+        raise ValidationError({"sender_titles": ["Approve at least one sender title."]})
+    account.balance = balance
+    account.sender_titles = titles
+    account.save(update_fields=["balance", "sender_titles"])
+    return account
+
+
+def simulator_token_issue(*, account: SimulatorAccount) -> str:
+    """Issue a new bearer token to the account; the previous one stops working."""
+    account.token = secrets.token_hex(24)
+    account.save(update_fields=["token"])
+    return account.token
+
+
+def simulator_token_revoke(*, account: SimulatorAccount) -> None:
+    """Make the account's bearer token invalid, as when it expires."""
+    account.token = ""
+    account.save(update_fields=["token"])
+
+
+@transaction.atomic
+def simulator_sms_receive(
+    *, account: SimulatorAccount, sender: str, messages: list[tuple[str, str]], client_id: str = ""
+) -> int | None:
+    """Take (number, text) messages, a credit each; return the order id, or None without balance."""
+    cost = len(messages)
+    if account.provider.failure_mode == FailureMode.NO_BALANCE:
+        return None
+    charged = SimulatorAccount.objects.filter(pk=account.pk, balance__gte=cost).update(
+        balance=F("balance") - cost
+    )
+    if not charged:
+        return None
+    rows = ReceivedSms.objects.bulk_create(
+        ReceivedSms(
+            account=account,
+            order_id=0,
+            client_id=client_id,
+            sender=sender,
+            number=number,
+            text=text,
+        )
+        for number, text in messages
+    )
+    # The first row's id is unique across all simulators and grows like a provider's order ids.
+    order_id = 100_000 + rows[0].pk
+    ReceivedSms.objects.filter(pk__in=[row.pk for row in rows]).update(order_id=order_id)
+    return order_id
+
+
+def simulator_received_clear(*, provider: SimulatedProvider) -> int:
+    """Forget the messages a simulated provider received; return how many."""
+    deleted, _ = ReceivedSms.objects.filter(account__provider=provider).delete()
+    return deleted

@@ -1,0 +1,120 @@
+"""The Simulators console page: flip a simulated provider into a failure mode, edit accounts."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from connectors.providers import UnknownProvider, get_provider
+from connectors.simulators.forms import AccountForm, ModeForm
+from connectors.simulators.models import SimulatedProvider, SimulatorAccount
+from connectors.simulators.selectors import simulated_provider_list, simulator_received_list
+from connectors.simulators.services import (
+    simulated_provider_set_mode,
+    simulator_account_update,
+    simulator_received_clear,
+)
+
+
+def _provider_name(slug: str) -> str:
+    try:
+        return get_provider(slug).name
+    except UnknownProvider:
+        return slug
+
+
+def _errors_text(errors) -> str:
+    return " ".join(str(message) for messages_ in errors.values() for message in messages_)
+
+
+class SimulatorIndexView(LoginRequiredMixin, View):
+    def get(self, request):
+        cards = [
+            {
+                "provider": provider,
+                "name": _provider_name(provider.slug),
+                "mode_form": ModeForm(
+                    initial={
+                        "failure_mode": provider.failure_mode,
+                        "slow_seconds": provider.slow_seconds,
+                        "fixed_status": provider.fixed_status,
+                        "fixed_body": provider.fixed_body,
+                    },
+                    prefix=provider.slug,
+                ),
+                "accounts": [
+                    (
+                        account,
+                        AccountForm(
+                            initial={
+                                "balance": account.balance,
+                                "sender_titles": ", ".join(account.sender_titles),
+                            },
+                            prefix=f"account{account.pk}",
+                        ),
+                    )
+                    for account in provider.accounts.all()
+                ],
+                "received": simulator_received_list(slug=provider.slug, limit=10),
+            }
+            for provider in simulated_provider_list()
+        ]
+        return render(
+            request, "simulators/index.html", {"page_title": "Simulators", "cards": cards}
+        )
+
+
+class SimulatorModeView(LoginRequiredMixin, View):
+    def post(self, request, slug: str):
+        provider = get_object_or_404(SimulatedProvider, slug=slug)
+        form = ModeForm(request.POST, prefix=slug)
+        if not form.is_valid():
+            messages.error(
+                request, f"{_provider_name(slug)} not changed: {_errors_text(form.errors)}"
+            )
+            return redirect("simulators:index")
+        try:
+            simulated_provider_set_mode(provider=provider, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(
+                request, f"{_provider_name(slug)} not changed: {_errors_text(error.message_dict)}"
+            )
+        else:
+            messages.success(
+                request, f"{_provider_name(slug)} simulator: {provider.get_failure_mode_display()}."
+            )
+        return redirect("simulators:index")
+
+
+class SimulatorAccountView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        account = get_object_or_404(SimulatorAccount.objects.select_related("provider"), pk=pk)
+        form = AccountForm(request.POST, prefix=f"account{pk}")
+        if not form.is_valid():
+            messages.error(
+                request, f"Account {account.username} not changed: {_errors_text(form.errors)}"
+            )
+            return redirect("simulators:index")
+        try:
+            simulator_account_update(account=account, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(
+                request,
+                f"Account {account.username} not changed: {_errors_text(error.message_dict)}",
+            )
+        else:
+            messages.success(
+                request, f"Account {account.username} saved: {account.balance} credits."
+            )
+        return redirect("simulators:index")
+
+
+class SimulatorClearView(LoginRequiredMixin, View):
+    def post(self, request, slug: str):
+        provider = get_object_or_404(SimulatedProvider, slug=slug)
+        count = simulator_received_clear(provider=provider)
+        messages.success(
+            request, f"Cleared {count} received message(s) of the {_provider_name(slug)} simulator."
+        )
+        return redirect("simulators:index")
