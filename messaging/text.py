@@ -1,0 +1,118 @@
+"""Encoding and segment arithmetic of an SMS text (GSM 03.38 / 3GPP TS 23.038).
+
+No library handles the Turkish single-shift table, so the tables are written out here. Lengths are
+counted in septets for the GSM encodings and in UTF-16 code units for UCS-2.
+"""
+
+from dataclasses import dataclass
+
+GSM_7 = "GSM-7"
+GSM_7_TURKISH = "GSM-7 Turkish"
+UCS_2 = "UCS-2"
+ENCODINGS = (GSM_7, GSM_7_TURKISH, UCS_2)
+
+# The default alphabet (one septet each); position 0x1B is the escape to the shift table.
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# The default extension table: escape + character, two septets each.
+GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+# The Turkish national language single-shift table (TS 23.038 A.2.1), also two septets each.
+TURKISH_SHIFT = frozenset("\f^{}\\[~]|ĞİŞçğış€")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How many units fit in a single message and in each part of a concatenated one."""
+
+    single: int
+    part: int
+    unit: str
+
+
+# UDH costs: concatenation takes 6 octets (7 septets); the Turkish shift indicator takes 3 more
+# octets, so 4 octets (5 septets) alone and 9 octets (11 septets) together with concatenation.
+LAYOUTS = {
+    GSM_7: Layout(single=160, part=153, unit="septets"),
+    GSM_7_TURKISH: Layout(single=155, part=149, unit="septets"),
+    UCS_2: Layout(single=70, part=67, unit="UTF-16 units"),
+}
+
+
+@dataclass(frozen=True)
+class TextMeasure:
+    """What a text costs: encoding, lengths and the number of SMS it is split into."""
+
+    encoding: str
+    characters: int
+    units: int
+    segments: int
+    single_limit: int
+    part_limit: int
+    unit_name: str
+    remaining: int  # units still free in the last segment before another one starts
+
+    def as_dict(self) -> dict:
+        return {
+            "encoding": self.encoding,
+            "characters": self.characters,
+            "units": self.units,
+            "unit_name": self.unit_name,
+            "segments": self.segments,
+            "single_limit": self.single_limit,
+            "part_limit": self.part_limit,
+            "remaining": self.remaining,
+        }
+
+
+def encoding_for(text: str) -> str:
+    """The cheapest encoding that represents the whole text."""
+    characters = set(text)
+    if characters <= GSM_BASIC | GSM_EXTENSION:
+        return GSM_7
+    if characters <= GSM_BASIC | TURKISH_SHIFT:
+        return GSM_7_TURKISH
+    return UCS_2
+
+
+def _unit_costs(text: str, encoding: str) -> list[int]:
+    """The cost of each character: escape pairs and surrogate pairs cost 2 and are never split."""
+    if encoding == UCS_2:
+        return [2 if ord(c) > 0xFFFF else 1 for c in text]
+    shift = GSM_EXTENSION if encoding == GSM_7 else TURKISH_SHIFT
+    return [2 if c in shift else 1 for c in text]
+
+
+def _segment_count(costs: list[int], layout: Layout) -> tuple[int, int]:
+    """(segments, units used in the last segment), packing whole characters into parts."""
+    total = sum(costs)
+    if total == 0:
+        return 0, 0
+    if total <= layout.single:
+        return 1, total
+    segments, used = 1, 0
+    for cost in costs:
+        if used + cost > layout.part:
+            segments, used = segments + 1, 0
+        used += cost
+    return segments, used
+
+
+def measure(text: str) -> TextMeasure:
+    """Encoding, character and unit counts and segments of a text."""
+    encoding = encoding_for(text)
+    layout = LAYOUTS[encoding]
+    costs = _unit_costs(text, encoding)
+    segments, used = _segment_count(costs, layout)
+    limit = layout.single if segments <= 1 else layout.part
+    return TextMeasure(
+        encoding=encoding,
+        characters=len(text),
+        units=sum(costs),
+        segments=segments,
+        single_limit=layout.single,
+        part_limit=layout.part,
+        unit_name=layout.unit,
+        remaining=limit - used,
+    )
