@@ -1,4 +1,10 @@
+from django.urls import path
+
+from inbox.receiver import SmsReceiverView
+
 app_name = "inbox"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("SMSReceiver", SmsReceiverView.as_view(), name="receiver"),
+]
 api_urlpatterns: list = []
