@@ -9,7 +9,7 @@ DOC_TOKEN = "5760da99304185ca54edad4704379dd02e8d90419ab5e1fa5e066699bd9525de"
 
 @pytest.fixture
 def make_receive_connector(db):
-    """Create a receive connector through the service; `token=` pins its token (as the document's)."""
+    """Create a receive connector through the service; `token=` pins its token."""
 
     def make(*, token: str = "", **fields) -> ReceiveConnector:
         fields = {
