@@ -1,0 +1,330 @@
+"""Jet SMS adapter against the Jet SMS simulator over real HTTP."""
+
+import logging
+import time
+
+import pytest
+
+from connectors.providers import get_provider
+from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
+from connectors.services import connector_check
+from connectors.simulators.models import FailureMode, ReceivedSms
+from connectors.simulators.selectors import simulated_provider_get
+from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
+from tests.factories import ConnectorFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+USERNAME, PASSWORD = "acme-jet", "Jet-s3cret-Pa55"
+provider = get_provider("jetsms")
+
+
+@pytest.fixture
+def account(db):
+    account, _ = simulator_account_ensure(
+        slug="jetsms", username=USERNAME, password=PASSWORD, sender_titles=["ACME", "ACMEINFO"]
+    )
+    return account
+
+
+@pytest.fixture
+def connector(account, simulator_url):
+    return ConnectorFactory(
+        provider="jetsms",
+        username=USERNAME,
+        password=PASSWORD,
+        sender_list=["ACME", "ACMEINFO"],
+        options={"base_url": simulator_url("jetsms"), "timeout_seconds": 2, "max_length": 160},
+    )
+
+
+def sms(text="Kodunuz 1234", to="+905321234567", sender=""):
+    return OutboundSms(id=7, to=to, text=text, sender=sender)
+
+
+def set_mode(mode, **values):
+    simulated_provider_set_mode(
+        provider=simulated_provider_get(slug="jetsms"), failure_mode=mode, **values
+    )
+
+
+# -- accepted ------------------------------------------------------------------------------------
+
+ACCEPTED = [
+    pytest.param("Kodunuz 1234", "", "ACME", id="plain text, default sender"),
+    pytest.param(
+        'Şişli\'de ılık <b> & "gün"', "ACMEINFO", "ACMEINFO", id="Turkish letters and XML specials"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "sender", "received_sender"), ACCEPTED)
+def test_send_accepted(connector, text, sender, received_sender):
+    result = provider.send(connector=connector, message=sms(text, sender=sender))
+
+    received = ReceivedSms.objects.get()
+    assert (received.number, received.text, received.sender) == (
+        "905321234567",
+        text,
+        received_sender,
+    )
+    assert result.provider_message_id == str(received.order_id)
+    assert result.code == "00"
+    exchange = result.exchanges[0]
+    assert (exchange.method, exchange.status) == ("POST", 200)
+    assert exchange.url.endswith("/simulators/jetsms/SMS-Web8/xmlsms")
+    assert '<?xml version="1.0" encoding="UTF-8"?>' in exchange.request_body
+    assert '<message-context type="smmgsd">' in exchange.request_body
+
+
+def test_send_accepts_text_up_to_the_connectors_max_length(connector):
+    connector.options = {**connector.options, "max_length": 306}
+
+    result = provider.send(connector=connector, message=sms("x" * 306))
+
+    assert result.code == "00"
+
+
+# -- every documented answer, as the simulator gives it or as a fixed answer ---------------------
+
+SIMULATED_FAILURES = [
+    pytest.param({"password": "wrong"}, {}, "10", Category.CREDENTIALS, id="10 wrong password"),
+    pytest.param(
+        {},
+        {"mode": FailureMode.WRONG_CREDENTIALS},
+        "10",
+        Category.CREDENTIALS,
+        id="10 credentials mode",
+    ),
+    pytest.param({}, {"balance": 0}, "11", Category.BALANCE, id="11 balance used up"),
+    pytest.param(
+        {}, {"mode": FailureMode.NO_BALANCE}, "11", Category.BALANCE, id="11 no balance mode"
+    ),
+    pytest.param(
+        {}, {"titles": ["OTHER"]}, "12", Category.SENDER, id="12 title not approved at Jet SMS"
+    ),
+    pytest.param(
+        {"sender_list": ["ACME"], "options": {"max_length": 612}},
+        {"max_text_length": 160},
+        "85",
+        Category.CONTENT,
+        id="85 account limit below the connector option",
+    ),
+]
+
+
+@pytest.mark.parametrize(("connector_changes", "simulator", "code", "category"), SIMULATED_FAILURES)
+def test_send_failure_from_simulator_state(
+    connector, account, connector_changes, simulator, code, category
+):
+    for field, value in connector_changes.items():
+        setattr(connector, field, {**connector.options, **value} if field == "options" else value)
+    if "mode" in simulator:
+        set_mode(simulator["mode"])
+    account.balance = simulator.get("balance", account.balance)
+    account.sender_titles = simulator.get("titles", account.sender_titles)
+    account.max_text_length = simulator.get("max_text_length", account.max_text_length)
+    account.save()
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(
+            connector=connector, message=sms("y" * 200 if code == "85" else "Kodunuz 1234")
+        )
+
+    assert (caught.value.code, caught.value.category, caught.value.outcome) == (
+        code,
+        category,
+        "failed",
+    )
+    assert caught.value.exchanges[0].response_body.startswith(code + " ")
+    assert not ReceivedSms.objects.exists()
+
+
+FIXED_ANSWERS = [
+    pytest.param(
+        "10 wrong user", "10", Category.CREDENTIALS, "Kullanıcı adı veya şifre hatalı", id="10"
+    ),
+    pytest.param("11 not enough limit", "11", Category.BALANCE, "limit yok", id="11"),
+    pytest.param("12 wrong title", "12", Category.SENDER, "onaylı değil", id="12"),
+    pytest.param("30 ", "30", Category.SENDER, "Mesaj Başlığı Boş", id="30"),
+    pytest.param("31 ", "31", Category.RECIPIENT, "Gsm Numarası yok", id="31"),
+    pytest.param("38 ", "38", Category.CONTENT, "Mesaj metni boş", id="38"),
+    pytest.param("72 not insert message title", "72", Category.SENDER, "Ekleme Kapatıldı", id="72"),
+    pytest.param(
+        "76 forbidden send message with xml", "76", Category.CREDENTIALS, "XML ile", id="76"
+    ),
+    pytest.param(
+        "77 non authentication for send message",
+        "77",
+        Category.CREDENTIALS,
+        "Sistemi kapalı",
+        id="77",
+    ),
+    pytest.param(
+        "80 XML Error : Unexpected SMS characters", "80", Category.CONTENT, "İstenmeyen", id="80"
+    ),
+    pytest.param(
+        "81 mesaj sayisi ile receipt sayisi uyumsuz", "81", Category.UNKNOWN, "receipt", id="81"
+    ),
+    pytest.param(
+        "84 mesaj sayisi ya da receipt sayisi sifir geldi", "84", Category.UNKNOWN, "sıfır", id="84"
+    ),
+    pytest.param(
+        "85 Mesaj 160 den uzun. Max 612 olabilir.", "85", Category.CONTENT, "azami", id="85"
+    ),
+    pytest.param("86 header 40 karakterden dan uzun olamaz", "86", Category.UNKNOWN, "40", id="86"),
+    pytest.param("87 header sayisi 0 olamaz", "87", Category.UNKNOWN, "0 olamaz", id="87"),
+    pytest.param(
+        "88 header sayisi ile receipt sayisi uyumsuz",
+        "88",
+        Category.UNKNOWN,
+        "Header sayısı",
+        id="88",
+    ),
+    pytest.param(
+        "89 messagetype 0,1,2,3 ve 4 den baska bir deger geldi",
+        "89",
+        Category.UNKNOWN,
+        "Messagetype",
+        id="89",
+    ),
+    pytest.param("90 XML null", "90", Category.PROVIDER_ERROR, "XML kod", id="90"),
+    pytest.param("201 Açıklama", "201", Category.UNKNOWN, "Kanal", id="201"),
+    pytest.param("202 Açıklama", "202", Category.UNKNOWN, "Content Type", id="202"),
+    pytest.param("203 Açıklama", "203", Category.CONTENT, "Dosya Boyutu", id="203"),
+    pytest.param("204 Açıklama", "204", Category.RATE_LIMIT, "Zaman Aralığı", id="204"),
+    pytest.param(
+        "Service Unavailable",
+        "",
+        Category.UNKNOWN,
+        "not in its code table",
+        id="unparseable answer",
+    ),
+    pytest.param("", "", Category.UNKNOWN, "not in its code table", id="empty answer"),
+]
+
+
+@pytest.mark.parametrize(("body", "code", "category", "in_detail"), FIXED_ANSWERS)
+def test_send_maps_every_documented_code(connector, body, code, category, in_detail):
+    set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body=body or " ")
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert (caught.value.category, caught.value.code) == (category, code)
+    assert in_detail in caught.value.detail
+    assert caught.value.exchanges[0].response_body == (body or " ")
+
+
+def test_send_code_00_is_accepted_with_its_group_id(connector):
+    set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body="00 130228114512")
+
+    result = provider.send(connector=connector, message=sms())
+
+    assert (result.provider_message_id, result.code) == ("130228114512", "00")
+
+
+# -- transport ------------------------------------------------------------------------------------
+
+
+def test_send_http_500_is_provider_error(connector):
+    set_mode(FailureMode.HTTP_500)
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert (caught.value.category, caught.value.http_status, caught.value.transient) == (
+        Category.PROVIDER_ERROR,
+        500,
+        True,
+    )
+
+
+def test_send_slow_answer_is_timeout(connector):
+    connector.options = {**connector.options, "timeout_seconds": 1}
+    set_mode(FailureMode.SLOW, slow_seconds=2)
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert caught.value.category == Category.TIMEOUT
+    assert caught.value.exchanges[0].error
+    time.sleep(1.5)  # let the simulator finish its slow answer before the test database goes away
+
+
+def test_send_refused_connection_is_network(connector):
+    connector.options = {**connector.options, "base_url": "http://127.0.0.1:9"}
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert caught.value.category == Category.NETWORK
+
+
+# -- messages the connector cannot carry: nothing is sent ---------------------------------------
+
+CANNOT_CARRY = [
+    pytest.param(sms(to="+962791234567"), Category.RECIPIENT, "", id="non-Turkish number"),
+    pytest.param(sms(to="+902121234567"), Category.RECIPIENT, "", id="Turkish landline"),
+    pytest.param(sms(sender="OTHER"), Category.SENDER, "", id="sender title not listed"),
+    pytest.param(sms("x" * 161), Category.CONTENT, "85", id="161 characters over max_length 160"),
+    pytest.param(sms("Merhaba 😀"), Category.CONTENT, "80", id="emoji outside ISO-8859-9"),
+]
+
+
+@pytest.mark.parametrize(("message", "category", "code"), CANNOT_CARRY)
+def test_send_skips_what_the_connector_cannot_carry(connector, message, category, code):
+    with pytest.raises(CannotCarry) as caught:
+        provider.send(connector=connector, message=message)
+
+    assert (caught.value.category, caught.value.code, caught.value.outcome) == (
+        category,
+        code,
+        "skipped",
+    )
+    assert caught.value.exchanges == []
+
+
+# -- test connection -------------------------------------------------------------------------------
+
+
+def test_check_with_right_credentials_is_ok(connector):
+    result = connector_check(connector=connector)
+
+    assert result.ok
+    assert "Credentials and sender title 'ACME' accepted" in result.detail
+    assert (
+        "<gsmnos></gsmnos>" in result.exchanges[0].request_body
+        or "<gsmnos />" in result.exchanges[0].request_body
+    )
+    assert result.exchanges[0].response_body.startswith("31 ")
+    assert not ReceivedSms.objects.exists()
+
+
+def test_check_with_wrong_password_says_so(connector):
+    connector.password = "not-the-password"
+
+    result = connector_check(connector=connector)
+
+    assert not result.ok
+    assert result.detail.startswith("Wrong user name or password")
+    assert connector.last_check_ok is False
+
+
+# -- secrets ---------------------------------------------------------------------------------------
+
+
+def test_no_secret_in_exchanges_or_logs(connector, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    result = provider.send(connector=connector, message=sms())
+    connector.password = "Wrong-Pa55word"
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    recorded = (
+        repr([e.as_dict() for e in [*result.exchanges, *caught.value.exchanges]]) + caplog.text
+    )
+    for secret in (USERNAME, PASSWORD, "Wrong-Pa55word"):
+        assert secret not in recorded
+    assert "<password>***</password>" in result.exchanges[0].request_body
