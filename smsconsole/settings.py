@@ -224,6 +224,7 @@ SMSCONSOLE_PROVIDERS = env.list(
         "connectors.providers.iletimerkezi.IletiMerkeziProvider",
         "connectors.providers.jetsms.JetSmsProvider",
         "connectors.providers.josms.JoSmsProvider",
+        "connectors.providers.smsc.SmscProvider",
     ],
 )
 SMSCONSOLE_SIMULATORS = env.bool("SMSCONSOLE_SIMULATORS", default=DEBUG)
