@@ -247,3 +247,11 @@ def connector_claim_probe(*, connector: Connector) -> bool:
             pk=connector.pk, health_state=HealthState.TRIPPED, tripped_until__lte=now
         ).update(tripped_until=now + pause)
     )
+
+
+def connector_store_session_token(*, connector: Connector, token: str) -> Connector:
+    """Keep a provider session token (e.g. a JoSMS bearer token) encrypted for later sends."""
+    connector.session_token = token
+    if connector.pk:
+        connector.save(update_fields=["session_token"])
+    return connector
