@@ -13,10 +13,17 @@ from django.utils import timezone
 from connectors.models import Connector, HealthState
 from connectors.providers import UnknownProvider, get_provider
 from connectors.providers.base import TRANSIENT_CATEGORIES, Category, CheckResult, ProviderError
+from smsconsole.audit import audit_changes, audit_record, audit_snapshot
 
 # Sender titles: letters (any script), digits, space and . - _ & ' + ! — what operators approve.
 SENDER_TITLE_RE = re.compile(r"^[\w .\-&'+!]+$")
 CREDENTIAL_FIELDS = ("provider", "username", "password", "options")
+# What the audit log records of a connector; the password only as "changed".
+AUDITED_FIELDS = (
+    "name", "provider", "priority", "is_active", "username", "password", "sender_list", "options",
+    "health_state",
+)
+AUDIT_SECRET_FIELDS = ("password",)
 
 
 def _clean_sender_list(sender_list: Any, *, max_length: int) -> list[str]:
@@ -95,7 +102,11 @@ def connector_create(
     )
     if not password:
         raise ValidationError({"password": [f"Enter the {get_provider(provider).password_label.lower()}."]})
-    return Connector.objects.create(**fields, password=password, is_active=bool(is_active))
+    connector = Connector.objects.create(**fields, password=password, is_active=bool(is_active))
+    after = audit_snapshot(connector, AUDITED_FIELDS)
+    changes = audit_changes({}, after, secret_fields=AUDIT_SECRET_FIELDS)
+    audit_record(action="create", target=connector, changes=changes)
+    return connector
 
 
 @transaction.atomic
@@ -108,6 +119,7 @@ def connector_update(*, connector: Connector, **changes: Any) -> Connector:
     if unknown := set(changes) - allowed:
         raise ValidationError({key: ["This field cannot be changed."] for key in sorted(unknown)})
     password = changes.pop("password", None)
+    before = audit_snapshot(connector, AUDITED_FIELDS)
     current = {
         "name": connector.name, "provider": connector.provider, "username": connector.username,
         "sender_list": connector.sender_list, "options": connector.options, "priority": connector.priority,
@@ -127,18 +139,30 @@ def connector_update(*, connector: Connector, **changes: Any) -> Connector:
         connector.consecutive_failures = 0
         connector.tripped_until = None
     connector.save()
+    after = audit_snapshot(connector, AUDITED_FIELDS)
+    if audited := audit_changes(before, after, secret_fields=AUDIT_SECRET_FIELDS):
+        audit_record(action="update", target=connector, changes=audited)
     return connector
 
 
+@transaction.atomic
 def connector_set_active(*, connector: Connector, is_active: bool) -> Connector:
     """Switch a connector on or off."""
+    was_active = connector.is_active
     connector.is_active = is_active
     connector.save(update_fields=["is_active", "updated_at"])
+    if was_active != is_active:
+        changes = {"is_active": [was_active, is_active]}
+        audit_record(action="update", target=connector, changes=changes)
     return connector
 
 
+@transaction.atomic
 def connector_delete(*, connector: Connector) -> None:
     """Delete a connector (its past attempts keep their provider and name)."""
+    before = audit_snapshot(connector, AUDITED_FIELDS)
+    changes = audit_changes(before, {}, secret_fields=AUDIT_SECRET_FIELDS)
+    audit_record(action="delete", target=connector, changes=changes)
     connector.delete()
 
 
@@ -173,6 +197,8 @@ def _save_order(ordered: list[Connector]) -> list[Connector]:
         numbers = [10 * (i + 1) for i in range(len(ordered))]
     for connector, number in zip(ordered, numbers, strict=True):
         if connector.priority != number:
+            changes = {"priority": [connector.priority, number]}
+            audit_record(action="reorder", target=connector, changes=changes)
             connector.priority = number
             connector.save(update_fields=["priority", "updated_at"])
     return ordered

@@ -2,6 +2,7 @@
 
 from rest_framework import authentication, exceptions
 
+from smsconsole.audit import audit_set_actor
 from smsconsole.selectors import api_key_get_active
 from smsconsole.services import api_key_touch
 
@@ -35,7 +36,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if api_key is None:
             raise exceptions.AuthenticationFailed("The API key is unknown or has been revoked.")
         api_key_touch(api_key=api_key)
-        return ApiKeyPrincipal(api_key), api_key
+        principal = ApiKeyPrincipal(api_key)
+        audit_set_actor(actor=principal.username)
+        return principal, api_key
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'

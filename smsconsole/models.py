@@ -1,5 +1,8 @@
+from django.apps import apps
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 
 class ApiKey(models.Model):
@@ -25,3 +28,45 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AuditEntry(models.Model):
+    """One recorded change: who did what to which object, when and from which address."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.CharField(
+        max_length=150, help_text='A username, "api-key:<prefix>" or "system" (commands, tasks).'
+    )
+    action = models.CharField(max_length=40, help_text="create, update, delete, or e.g. revoke.")
+    target_type = models.CharField(max_length=100, help_text="app_label.model of the object.")
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    # {field: [old, new]}; a secret field holds the string "changed" and never a value.
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+        indexes = [
+            # The log page is newest first by id (keyset); each filter has an index ending in id.
+            models.Index(fields=["created_at"], name="audit_created_idx"),
+            models.Index(fields=["actor", "-id"], name="audit_actor_idx"),
+            models.Index(fields=["target_type", "target_id", "-id"], name="audit_target_idx"),
+            models.Index(fields=["action", "-id"], name="audit_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.target_type} {self.target_label}"
+
+    @property
+    def target_type_label(self) -> str:
+        """The model's readable name, e.g. "connector"; the stored label if the model is gone."""
+        try:
+            return apps.get_model(self.target_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            return self.target_type

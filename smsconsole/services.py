@@ -4,8 +4,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
+from smsconsole.audit import audit_record
 from smsconsole.models import ApiKey
 
 KEY_PREFIX = "smsc_"
@@ -22,6 +24,7 @@ class IssuedApiKey:
     key: str
 
 
+@transaction.atomic
 def api_key_create(*, name: str, created_by=None) -> IssuedApiKey:
     """Create an API key; the plaintext key is returned once and never stored."""
     name = name.strip()
@@ -31,14 +34,18 @@ def api_key_create(*, name: str, created_by=None) -> IssuedApiKey:
     api_key = ApiKey.objects.create(
         name=name[:100], prefix=key[: len(KEY_PREFIX) + 6], key_hash=hash_api_key(key), created_by=created_by
     )
+    audit_record(action="create", target=api_key, changes={"name": [None, api_key.name]})
     return IssuedApiKey(api_key=api_key, key=key)
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     """Revoke a key: requests with it are refused from now on."""
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        changes = {"revoked_at": [None, api_key.revoked_at]}
+        audit_record(action="revoke", target=api_key, changes=changes)
     return api_key
 
 
