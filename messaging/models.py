@@ -43,7 +43,9 @@ class Message(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="messages",
-        help_text="While queued: the pinned connector (blank = any). Once sent: the one that carried it.",
+        help_text=(
+            "While queued: the pinned connector (blank = any). Once sent: the one that carried it."
+        ),
     )
     pinned = models.BooleanField(default=False, help_text="Only the chosen connector may carry it.")
     provider_message_id = models.CharField(max_length=100, blank=True)
@@ -60,7 +62,7 @@ class Message(models.Model):
         related_name="messages",
     )
 
-    # Dispatch bookkeeping: when it may go next, who holds it and until when, how often it was retried.
+    # Dispatch bookkeeping: when it may go next, who holds it until when, how often it was retried.
     due_at = models.DateTimeField()
     kicked_at = models.DateTimeField(null=True, blank=True)
     lease_token = models.CharField(max_length=32, blank=True)

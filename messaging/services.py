@@ -71,7 +71,7 @@ def _clean_text(text: str, errors: dict) -> str:
         errors["text"] = ["Enter the message text (1 to 1,600 characters)."]
     elif len(text) > MAX_TEXT_CHARACTERS:
         errors["text"] = [
-            f"The text is {len(text):,} characters long; at most {MAX_TEXT_CHARACTERS:,} are allowed."
+            f"The text is {len(text):,} characters long; at most {MAX_TEXT_CHARACTERS:,} fit."
         ]
     return text
 
