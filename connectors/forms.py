@@ -1,5 +1,6 @@
 """The connector form: common fields plus the fields and labels of the chosen provider."""
 
+import copy
 from typing import Any
 
 from django import forms
@@ -11,13 +12,28 @@ from connectors.providers.base import Provider
 OPTION_PREFIX = "opt_"
 
 
+def _css_class(widget: forms.Widget) -> str:
+    """The Bootstrap class of a widget (Textarea and Select have no input_type)."""
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
 class ConnectorForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="How this connector is shown in the console and the logs.")
-    priority = forms.IntegerField(min_value=0, max_value=1_000_000, help_text="Lower goes first. Ties go by creation order.")
+    name = forms.CharField(
+        max_length=100, help_text="How this connector is shown in the console and the logs."
+    )
+    priority = forms.IntegerField(
+        min_value=0, max_value=1_000_000, help_text="Lower goes first. Ties go by creation order."
+    )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
     username = forms.CharField(max_length=255, required=False)
     password = forms.CharField(
-        required=False, strip=False, widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     sender_list = forms.CharField(
         label="Approved sender titles",
@@ -25,11 +41,16 @@ class ConnectorForm(forms.Form):
         help_text="One per line, 1 to 11 characters each, exactly as approved by the provider. The first is the default.",
     )
 
-    def __init__(self, *args: Any, provider: Provider, connector: Connector | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, provider: Provider, connector: Connector | None = None, **kwargs: Any
+    ) -> None:
         if connector is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "name": connector.name, "priority": connector.priority, "is_active": connector.is_active,
-                "username": connector.username, "sender_list": "\n".join(connector.sender_list or []),
+                "name": connector.name,
+                "priority": connector.priority,
+                "is_active": connector.is_active,
+                "username": connector.username,
+                "sender_list": "\n".join(connector.sender_list or []),
                 **{OPTION_PREFIX + k: v for k, v in (connector.options or {}).items()},
             }
         super().__init__(*args, **kwargs)
@@ -47,13 +68,10 @@ class ConnectorForm(forms.Form):
         else:
             password.help_text = f"Stored encrypted and never shown. Leave blank to keep the current {provider.password_label.lower()}."
         for name, field in provider.option_fields().items():
-            self.fields[OPTION_PREFIX + name] = field
+            # A copy: a provider's extra option fields are class attributes shared by every form.
+            self.fields[OPTION_PREFIX + name] = copy.deepcopy(field)
         for field in self.fields.values():
-            widget = field.widget
-            css = "form-check-input" if widget.input_type == "checkbox" else (
-                "form-select" if isinstance(widget, forms.Select) else "form-control"
-            )
-            widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("class", _css_class(field.widget))
         if connector is None:
             self.initial.setdefault("priority", provider.default_priority)
 
@@ -69,10 +87,18 @@ class ConnectorForm(forms.Form):
         """The cleaned values, shaped as the connector services take them."""
         data = self.cleaned_data
         fields = {
-            "name": data["name"], "provider": self.provider.slug, "priority": data["priority"],
-            "is_active": data["is_active"], "username": data["username"], "password": data["password"],
+            "name": data["name"],
+            "provider": self.provider.slug,
+            "priority": data["priority"],
+            "is_active": data["is_active"],
+            "username": data["username"],
+            "password": data["password"],
             "sender_list": data["sender_list"],
-            "options": {k[len(OPTION_PREFIX):]: v for k, v in data.items() if k.startswith(OPTION_PREFIX) and v not in (None, "")},
+            "options": {
+                k[len(OPTION_PREFIX) :]: v
+                for k, v in data.items()
+                if k.startswith(OPTION_PREFIX) and v not in (None, "")
+            },
         }
         return fields
 

@@ -31,14 +31,18 @@ def _provider_or_404(slug: str):
 class ConnectorListView(LoginRequiredMixin, View):
     def get(self, request):
         return render(
-            request, "connectors/list.html", {"page_title": "Connectors", "connectors": connector_list()}
+            request,
+            "connectors/list.html",
+            {"page_title": "Connectors", "connectors": connector_list()},
         )
 
 
 class ConnectorProviderPickView(LoginRequiredMixin, View):
     def get(self, request):
         return render(
-            request, "connectors/pick.html", {"page_title": "Add connector", "providers": all_providers().values()}
+            request,
+            "connectors/pick.html",
+            {"page_title": "Add connector", "providers": all_providers().values()},
         )
 
 
@@ -55,13 +59,17 @@ class ConnectorCreateView(LoginRequiredMixin, View):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                messages.success(request, f"Connector “{connector.name}” added at priority {connector.priority}.")
+                messages.success(
+                    request, f"Connector “{connector.name}” added at priority {connector.priority}."
+                )
                 return redirect("connectors:list")
         return self._render(request, form, status=400)
 
     def _render(self, request, form, status=200):
         title = f"Add {form.provider.name} connector"
-        return render(request, "connectors/form.html", {"page_title": title, "form": form}, status=status)
+        return render(
+            request, "connectors/form.html", {"page_title": title, "form": form}, status=status
+        )
 
 
 class ConnectorEditView(LoginRequiredMixin, View):
@@ -72,7 +80,9 @@ class ConnectorEditView(LoginRequiredMixin, View):
 
     def post(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
-        form = ConnectorForm(request.POST, provider=_provider_or_404(connector.provider), connector=connector)
+        form = ConnectorForm(
+            request.POST, provider=_provider_or_404(connector.provider), connector=connector
+        )
         if form.is_valid():
             try:
                 connector = connector_update(connector=connector, **form.service_fields())
@@ -85,13 +95,19 @@ class ConnectorEditView(LoginRequiredMixin, View):
 
     def _render(self, request, form, status=200):
         title = f"Edit {form.connector.name}"
-        return render(request, "connectors/form.html", {"page_title": title, "form": form}, status=status)
+        return render(
+            request, "connectors/form.html", {"page_title": title, "form": form}, status=status
+        )
 
 
 class ConnectorDeleteView(LoginRequiredMixin, View):
     def get(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
-        return render(request, "connectors/delete.html", {"page_title": f"Delete {connector.name}", "connector": connector})
+        return render(
+            request,
+            "connectors/delete.html",
+            {"page_title": f"Delete {connector.name}", "connector": connector},
+        )
 
     def post(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
@@ -104,9 +120,10 @@ class ConnectorDeleteView(LoginRequiredMixin, View):
 class ConnectorToggleView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
-        connector = connector_set_active(connector=connector, is_active=not connector.is_active)
+        connector_set_active(connector=connector, is_active=not connector.is_active)
         if request.htmx:
-            return render(request, "connectors/_row.html", {"connector": connector, "total": Connector.objects.count()})
+            # All rows, not just this one: each row's move buttons depend on its place in the list.
+            return render(request, "connectors/_rows.html", {"connectors": connector_list()})
         return redirect("connectors:list")
 
 
@@ -118,7 +135,9 @@ class ConnectorMoveView(LoginRequiredMixin, View):
         except ValidationError as error:
             raise Http404(error.messages[0]) from None
         if request.htmx:
-            return render(request, "connectors/_rows.html", {"connectors": ordered, "moved": connector.pk})
+            return render(
+                request, "connectors/_rows.html", {"connectors": ordered, "moved": connector.pk}
+            )
         return redirect("connectors:list")
 
 
@@ -129,5 +148,7 @@ class ConnectorTestView(LoginRequiredMixin, View):
         connector.refresh_from_db()
         if request.htmx:
             return render(request, "connectors/_check.html", {"connector": connector})
-        (messages.success if result.ok else messages.error)(request, f"{connector.name}: {result.detail}")
+        (messages.success if result.ok else messages.error)(
+            request, f"{connector.name}: {result.detail}"
+        )
         return redirect("connectors:list")
