@@ -23,11 +23,21 @@ from inbox.models import (
 )
 from inbox.numbers import MAX_NUMBER_LENGTH, number_normalise
 from inbox.selectors import receive_connector_for_number
+from smsconsole.audit import SECRET_CHANGED, audit_changes, audit_record, audit_snapshot
 
 logger = logging.getLogger(__name__)
 
 MAX_KEYWORD_LENGTH = 100
 MAX_FORWARD_ANSWER_BYTES = 4096
+# What the audit log records of a receive connector; the token only as "changed" on regenerate.
+AUDITED_FIELDS = (
+    "name",
+    "receiver_numbers",
+    "require_token",
+    "is_active",
+    "routing",
+    "forward_url",
+)
 
 
 # --- Receiving --------------------------------------------------------------------------------
@@ -159,13 +169,16 @@ def inbound_message_receive(
             forward_state=ForwardState.PENDING if forward else ForwardState.NOT_FORWARDED,
         )
         if stop_word:
-            OptOut.objects.get_or_create(
+            optout, created = OptOut.objects.get_or_create(
                 number=sender,
                 defaults={
                     "keyword": _strip_edges(text)[:MAX_KEYWORD_LENGTH],
                     "inbound_message": message,
                 },
             )
+            if created:
+                changes = {"keyword": [None, optout.keyword]}
+                audit_record(action="create", target=optout, changes=changes, actor=f"sms:{sender}")
         if forward:
             transaction.on_commit(lambda: _enqueue_forward(message.pk))
     logger.info(
@@ -418,6 +431,8 @@ def receive_connector_create(
             forward_url=forward_url,
         )
         _save_numbers(connector, numbers)
+        changes = audit_changes({}, audit_snapshot(connector, AUDITED_FIELDS))
+        audit_record(action="create", target=connector, changes=changes)
     return connector
 
 
@@ -433,6 +448,7 @@ def receive_connector_update(
     console_url: str = "",
 ) -> ReceiveConnector:
     """Change the given fields of a receive connector (None leaves a field as it is)."""
+    before = audit_snapshot(connector, AUDITED_FIELDS)
     name, numbers, forward_url = _clean_connector(
         connector=connector,
         name=connector.name if name is None else name,
@@ -454,18 +470,25 @@ def receive_connector_update(
     with transaction.atomic():
         connector.save()
         _save_numbers(connector, numbers)
+        if changes := audit_changes(before, audit_snapshot(connector, AUDITED_FIELDS)):
+            audit_record(action="update", target=connector, changes=changes)
     return connector
 
 
+@transaction.atomic
 def receive_connector_regenerate_token(*, connector: ReceiveConnector) -> ReceiveConnector:
     """Give the connector a new token; the old one stops working at once."""
     connector.token = token_generate()
     connector.save(update_fields=["token", "updated_at"])
+    audit_record(action="regenerate_token", target=connector, changes={"token": SECRET_CHANGED})
     return connector
 
 
+@transaction.atomic
 def receive_connector_delete(*, connector: ReceiveConnector) -> None:
     """Delete a receive connector; its received messages stay in the inbox."""
+    changes = audit_changes(audit_snapshot(connector, AUDITED_FIELDS), {})
+    audit_record(action="delete", target=connector, changes=changes)
     connector.delete()
 
 
@@ -477,15 +500,20 @@ def conversation_mark_read(*, number: str) -> int:
     return InboundMessage.objects.filter(sender=number, is_read=False).update(is_read=True)
 
 
+@transaction.atomic
 def optout_create(*, number: str, keyword: str = "") -> OptOut:
     """Add a number to the opt-out list (idempotent)."""
     normalised = number_normalise(number)
     if not normalised.lstrip("+").isdigit():
         raise ValidationError({"number": ["Enter a phone number, e.g. +905321234567."]})
-    optout, _ = OptOut.objects.get_or_create(number=normalised, defaults={"keyword": keyword})
+    optout, created = OptOut.objects.get_or_create(number=normalised, defaults={"keyword": keyword})
+    if created:
+        audit_record(action="create", target=optout, changes={"keyword": [None, optout.keyword]})
     return optout
 
 
+@transaction.atomic
 def optout_delete(*, optout: OptOut) -> None:
     """Remove a number from the opt-out list: commercial messages may reach it again."""
+    audit_record(action="delete", target=optout, changes={"keyword": [optout.keyword, None]})
     optout.delete()

@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from inbox.models import InboundMessage, OptOut, ReceiveConnector, ReceiverNumber
+
+
+class ReceiverNumberInline(admin.TabularInline):
+    model = ReceiverNumber
+    extra = 1
+
+
+@admin.register(ReceiveConnector)
+class ReceiveConnectorAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "numbers_display",
+        "routing",
+        "require_token",
+        "is_active",
+        "updated_at",
+    ]
+    list_filter = ["routing", "require_token", "is_active"]
+    search_fields = ["name", "numbers__number"]
+    readonly_fields = ["token", "created_at", "updated_at"]
+    inlines = [ReceiverNumberInline]
+
+    @admin.display(description="Receiver numbers")
+    def numbers_display(self, obj: ReceiveConnector) -> str:
+        return ", ".join(obj.receiver_numbers)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("numbers")
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "received_at",
+        "sender",
+        "receiver",
+        "connector",
+        "text",
+        "is_read",
+        "forward_state",
+    ]
+    list_filter = ["connector", "is_read", "is_stop_word", "forward_state"]
+    search_fields = ["sender", "receiver", "text", "keyword"]
+    date_hierarchy = "received_at"
+    list_select_related = ["connector"]
+    readonly_fields = [
+        "connector",
+        "receiver",
+        "sender",
+        "text",
+        "keyword",
+        "received_at",
+        "is_stop_word",
+        "fingerprint",
+        "forward_state",
+        "forward_attempts",
+        "forward_error",
+        "forwarded_at",
+    ]
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ["number", "keyword", "created_at"]
+    search_fields = ["number"]
+    raw_id_fields = ["inbound_message"]
