@@ -1,0 +1,55 @@
+"""Messaging fixtures: Jet SMS simulator accounts and connectors pointed at them over real HTTP."""
+
+import pytest
+
+from connectors.simulators.models import FailureMode
+from connectors.simulators.selectors import simulated_provider_get
+from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
+from tests.factories import ConnectorFactory
+
+PASSWORD = "Jet-s3cret-Pa55"
+SENDERS = ["ACME", "ACMEINFO"]
+TURKISH_MOBILE = "+905321234567"
+
+
+@pytest.fixture
+def jet_account():
+    """make(username, balance=...) → a Jet SMS simulator account with the shared password."""
+
+    def make(username: str, *, balance: int = 1000):
+        account, _ = simulator_account_ensure(
+            slug="jetsms", username=username, password=PASSWORD, sender_titles=SENDERS,
+            balance=balance,
+        )  # fmt: skip
+        return account
+
+    return make
+
+
+@pytest.fixture
+def jet_connector(jet_account, simulator_url):
+    """make(name, priority, **fields) → a Jet SMS connector with its own simulator account."""
+
+    def make(name: str, priority: int, *, balance: int = 1000, **fields):
+        jet_account(name, balance=balance)
+        options = {"base_url": simulator_url("jetsms"), "timeout_seconds": 2, "max_length": 612}
+        options.update(fields.pop("options", {}))
+        fields = {"username": name, "password": PASSWORD, "sender_list": SENDERS, **fields}
+        return ConnectorFactory(
+            name=name, provider="jetsms", priority=priority, options=options, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def jet_mode(jet_account):
+    """set(mode) → put the Jet SMS simulator in a failure mode (or back to normal)."""
+    jet_account("mode-holder")
+
+    def set_mode(mode: str = FailureMode.NONE):
+        simulated_provider_set_mode(
+            provider=simulated_provider_get(slug="jetsms"), failure_mode=mode
+        )
+
+    return set_mode
