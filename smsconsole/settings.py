@@ -266,3 +266,7 @@ SMSCONSOLE_SWEEP_BATCH = env.int("SMSCONSOLE_SWEEP_BATCH", default=500)
 SMSCONSOLE_BREAKER_FAILURES = env.int("SMSCONSOLE_BREAKER_FAILURES", default=5)
 SMSCONSOLE_BREAKER_COOLDOWN_SECONDS = env.int("SMSCONSOLE_BREAKER_COOLDOWN_SECONDS", default=60)
 SMSCONSOLE_BREAKER_BALANCE_SECONDS = env.int("SMSCONSOLE_BREAKER_BALANCE_SECONDS", default=600)
+
+# urllib3 logs whole request URLs at DEBUG, and some providers (JoSMS, İleti Merkezi) carry credentials
+# in the query string: keep it at WARNING whatever SMSCONSOLE_LOG_LEVEL says (issue 3).
+LOGGING["loggers"]["urllib3"] = {"level": "WARNING"}
