@@ -81,13 +81,24 @@ def _who() -> tuple[Any, str, str | None]:
 
 
 def audit_record(
-    *, action: str, target: models.Model, changes: dict | None = None, label: str = ""
+    *,
+    action: str,
+    target: models.Model,
+    changes: dict | None = None,
+    label: str = "",
+    actor: str = "",
 ) -> AuditEntry:
-    """Record a change to `target` (call it before a delete, while the object still has its id)."""
-    user, actor, ip = _who()
+    """Record a change to `target` (call it before a delete, while the object still has its id).
+
+    `actor` names who acted when it is not the request's caller, e.g. "sms:+905321234567" for a
+    stop word received from a phone.
+    """
+    user, caller, ip = _who()
+    if actor:
+        user, caller = None, actor
     return AuditEntry.objects.create(
         user=user,
-        actor=actor[:150],
+        actor=caller[:150],
         action=action,
         target_type=target._meta.label_lower,
         target_id="" if target.pk is None else str(target.pk),

@@ -11,6 +11,14 @@ from connectors.services import (
     connector_set_active,
     connector_update,
 )
+from inbox.services import (
+    optout_create,
+    optout_delete,
+    receive_connector_create,
+    receive_connector_delete,
+    receive_connector_regenerate_token,
+    receive_connector_update,
+)
 from smsconsole.audit import audit_changes
 from smsconsole.models import AuditEntry
 from smsconsole.services import api_key_create, api_key_revoke
@@ -166,3 +174,52 @@ def test_no_connector_password_reaches_the_audit_log(console):
     stored = all_audit_json()
     assert PASSWORD not in stored
     assert NEW_PASSWORD not in stored
+
+
+@pytest.mark.django_db
+def test_receive_connector_changes_are_recorded_without_the_token():
+    connector = receive_connector_create(name="Turkcell replies", receiver_numbers=["4500"])
+    first_token = connector.token
+    receive_connector_update(
+        connector=connector, receiver_numbers=["4500", "4501"], routing="inbox"
+    )
+    receive_connector_regenerate_token(connector=connector)
+    second_token = connector.token
+    receive_connector_delete(connector=connector)
+    entries = list(AuditEntry.objects.filter(target_type="inbox.receiveconnector").order_by("id"))
+    assert [e.action for e in entries] == ["create", "update", "regenerate_token", "delete"]
+    assert entries[0].changes["receiver_numbers"] == [None, ["4500"]]
+    assert entries[1].changes == {"receiver_numbers": [["4500"], ["4500", "4501"]]}
+    assert entries[2].changes == {"token": "changed"}
+    stored = all_audit_json()
+    assert first_token not in stored
+    assert second_token not in stored
+
+
+@pytest.mark.django_db
+def test_optout_add_and_remove_are_recorded():
+    optout = optout_create(number="+905321234567", keyword="console")
+    optout_create(number="+905321234567")  # already there: nothing changes, nothing recorded
+    optout_delete(optout=optout)
+    entries = AuditEntry.objects.filter(target_type="inbox.optout").order_by("id")
+    assert [(e.action, e.target_label) for e in entries] == [
+        ("create", "+905321234567"),
+        ("delete", "+905321234567"),
+    ]
+
+
+@pytest.mark.django_db
+def test_stop_word_optout_is_recorded_as_the_sending_phone(client):
+    receive_connector_create(name="jtel", receiver_numbers=["49123123"], require_token=False)
+    response = client.get(
+        "/SMSReceiver",
+        {"sender": "905321234567", "receiver": "49123123", "message": "STOP"},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert response.status_code == 200, response.content
+    entry = AuditEntry.objects.get(target_type="inbox.optout")
+    assert (entry.action, entry.actor, entry.ip_address) == (
+        "create",
+        "sms:+905321234567",
+        "192.0.2.44",
+    )
