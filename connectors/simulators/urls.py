@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from connectors.simulators import jetsms, views
+from connectors.simulators import infobip, jetsms, josms, mobildev, twilio, views
 
 app_name = "simulators"
 
@@ -13,4 +13,26 @@ urlpatterns = [
     path("<slug:slug>/clear/", views.SimulatorClearView.as_view(), name="clear"),
     # Jet SMS
     path("jetsms/SMS-Web8/xmlsms", jetsms.xmlsms, name="jetsms-xmlsms"),
+    # JoSMS
+    path("josms/sms/api/GenerateToken.cfm", josms.generate_token, name="josms-generate-token"),
+    path("josms/sms/api/GetToken.cfm", josms.generate_token, name="josms-get-token"),
+    path(
+        "josms/SMSServices/Clients/Prof/SingleSMS3/SMSService.asmx/SendSMS",
+        josms.single_send,
+        name="josms-single-send",
+    ),
+    path("josms/sms/api/SendBulkMessages.cfm", josms.bulk_send, name="josms-bulk-send"),
+    path("josms/sms/api/GetBalance.cfm", josms.balance, name="josms-balance"),
+    # Infobip, Twilio, Mobildev (issue 8)
+    path("infobip/sms/2/text/advanced", infobip.send_advanced, name="infobip-send"),
+    path("infobip/account/1/balance", infobip.balance, name="infobip-balance"),
+    path(
+        "twilio/2010-04-01/Accounts/<str:account_sid>/Messages.json",
+        twilio.messages,
+        name="twilio-messages",
+    ),
+    path(
+        "twilio/2010-04-01/Accounts/<str:account_sid>.json", twilio.account, name="twilio-account"
+    ),
+    path("mobildev/com.mobilus", mobildev.mobilus, name="mobildev-mobilus"),
 ]

@@ -1,0 +1,395 @@
+"""JoSMS adapter against the JoSMS simulator over real HTTP."""
+
+import logging
+import time
+
+import pytest
+from django.db import connection
+
+from connectors.models import Connector
+from connectors.providers import get_provider
+from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
+from connectors.services import connector_check
+from connectors.simulators.models import FailureMode, ReceivedSms
+from connectors.simulators.selectors import simulated_provider_get
+from connectors.simulators.services import (
+    simulated_provider_set_mode,
+    simulator_account_ensure,
+    simulator_token_revoke,
+)
+from tests.factories import ConnectorFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+USERNAME, PASSWORD = "acme-jo", "Jo-s3cret-Pa55"
+provider = get_provider("josms")
+ASMX = '<?xml version="1.0" encoding="utf-8"?>\n<string xmlns="http://tempuri.org/">{}</string>'
+
+
+@pytest.fixture
+def account(db):
+    account, _ = simulator_account_ensure(
+        slug="josms",
+        username=USERNAME,
+        password=PASSWORD,
+        sender_titles=["ACME", "ACME JO"],
+        max_text_length=800,
+    )
+    return account
+
+
+@pytest.fixture
+def connector(account, simulator_url):
+    return ConnectorFactory(
+        provider="josms",
+        username=USERNAME,
+        password=PASSWORD,
+        sender_list=["ACME", "ACME JO"],
+        options={"base_url": simulator_url("josms"), "timeout_seconds": 2},
+    )
+
+
+def sms(text="Your code is 1234", to="+962791234567", sender="", id=7):
+    return OutboundSms(id=id, to=to, text=text, sender=sender)
+
+
+def set_mode(mode, **values):
+    simulated_provider_set_mode(
+        provider=simulated_provider_get(slug="josms"), failure_mode=mode, **values
+    )
+
+
+def paths(exchanges):
+    return [e.url.split("/simulators/josms")[1].split("?")[0] for e in exchanges]
+
+
+TOKEN, SEND = (
+    "/sms/api/GenerateToken.cfm",
+    "/SMSServices/Clients/Prof/SingleSMS3/SMSService.asmx/SendSMS",
+)
+
+
+# -- single send and the token --------------------------------------------------------------------
+
+ACCEPTED = [
+    pytest.param("Your code is 1234", "", "ACME", id="English text, default sender"),
+    pytest.param("رمز التحقق 1234 & 100%", "ACME JO", "ACME JO", id="Arabic text with & and %"),
+]
+
+
+@pytest.mark.parametrize(("text", "sender", "received_sender"), ACCEPTED)
+def test_send_accepted_gets_a_token_then_sends(connector, text, sender, received_sender):
+    result = provider.send(connector=connector, message=sms(text, sender=sender))
+
+    received = ReceivedSms.objects.get()
+    assert (received.number, received.text, received.sender, received.client_id) == (
+        "962791234567",
+        text,
+        received_sender,
+        "7",
+    )
+    assert (result.provider_message_id, result.code) == (str(received.order_id), "MsgID")
+    assert paths(result.exchanges) == [TOKEN, SEND]
+    assert result.exchanges[1].request_headers["Authorization"] == "***"
+
+
+def test_token_is_stored_encrypted_and_reused(connector, account):
+    provider.send(connector=connector, message=sms(id=1))
+    account.refresh_from_db()
+
+    result = provider.send(connector=connector, message=sms(id=2))
+
+    assert Connector.objects.get(pk=connector.pk).session_token == account.token
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT session_token FROM connectors_connector WHERE id = %s", [connector.pk]
+        )
+        assert account.token not in cursor.fetchone()[0]
+    assert paths(result.exchanges) == [SEND]
+
+
+def test_expired_token_is_refreshed_once(connector, account):
+    provider.send(connector=connector, message=sms(id=1))
+    simulator_token_revoke(account=account)
+
+    result = provider.send(connector=connector, message=sms(id=2))
+
+    assert paths(result.exchanges) == [SEND, TOKEN, SEND]
+    assert result.exchanges[0].response_body == ASMX.format("Invalid user name or password")
+    assert ReceivedSms.objects.count() == 2
+
+
+def test_duplicate_id_counts_as_accepted_and_is_not_sent_again(connector):
+    provider.send(connector=connector, message=sms(id=42))
+
+    result = provider.send(connector=connector, message=sms(id=42))
+
+    assert result.code == "Message Ignored, Duplicate ID"
+    assert result.provider_message_id == ""
+    assert result.exchanges[-1].response_body == ASMX.format("Message Ignored, Duplicate ID 42")
+    assert ReceivedSms.objects.count() == 1
+
+
+SIMULATED_FAILURES = [
+    pytest.param(
+        {"password": "wrong"},
+        {},
+        Category.CREDENTIALS,
+        [TOKEN],
+        id="wrong password at token request",
+    ),
+    pytest.param(
+        {},
+        {"mode": FailureMode.WRONG_CREDENTIALS},
+        Category.CREDENTIALS,
+        [TOKEN],
+        id="credentials mode",
+    ),
+    pytest.param(
+        {"session_token": "stale"},
+        {"mode": FailureMode.WRONG_CREDENTIALS},
+        Category.CREDENTIALS,
+        [SEND, TOKEN],
+        id="stale token then credentials refused",
+    ),
+    pytest.param({}, {"titles": ["OTHER"]}, Category.SENDER, [TOKEN, SEND], id="Invalid Sender ID"),
+    pytest.param(
+        {}, {"balance": 0}, Category.PROVIDER_ERROR, [TOKEN, SEND], id="no balance: Error exists"
+    ),
+    pytest.param(
+        {},
+        {"mode": FailureMode.NO_BALANCE},
+        Category.PROVIDER_ERROR,
+        [TOKEN, SEND],
+        id="no balance mode",
+    ),
+    pytest.param(
+        {},
+        {"max_text_length": 10},
+        Category.PROVIDER_ERROR,
+        [TOKEN, SEND],
+        id="text over account limit",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("connector_changes", "simulator", "category", "called"), SIMULATED_FAILURES
+)
+def test_send_failure_from_simulator_state(
+    connector, account, connector_changes, simulator, category, called
+):
+    for field, value in connector_changes.items():
+        setattr(connector, field, value)
+    if "mode" in simulator:
+        set_mode(simulator["mode"])
+    account.balance = simulator.get("balance", account.balance)
+    account.sender_titles = simulator.get("titles", account.sender_titles)
+    account.max_text_length = simulator.get("max_text_length", account.max_text_length)
+    account.save()
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert (caught.value.category, caught.value.outcome) == (category, "failed")
+    assert paths(caught.value.exchanges) == called
+    assert not ReceivedSms.objects.exists()
+
+
+DOCUMENTED_ANSWERS = [
+    pytest.param("MsgID = 223394147", None, "223394147", id="MsgID"),
+    pytest.param("Message Ignored, Duplicate ID 7", None, "", id="Message Ignored, Duplicate ID"),
+    pytest.param("Invalid Sender ID", Category.SENDER, "", id="Invalid Sender ID"),
+    pytest.param("Invalid Mobile Number", Category.RECIPIENT, "", id="Invalid Mobile Number"),
+    pytest.param("Invalid Number", Category.RECIPIENT, "", id="Invalid Number"),
+    pytest.param("Error exists please try again", Category.PROVIDER_ERROR, "", id="Error exists"),
+    pytest.param(
+        "Connection Failed, please try again", Category.PROVIDER_ERROR, "", id="Connection Failed"
+    ),
+    pytest.param(
+        "Invalid user name or password",
+        Category.CREDENTIALS,
+        "",
+        id="Invalid user name or password",
+    ),
+    pytest.param("Object reference not set", Category.UNKNOWN, "", id="unparseable answer"),
+]
+
+
+@pytest.mark.parametrize("wrapped", [True, False], ids=["XML-wrapped", "plain text"])
+@pytest.mark.parametrize(("text", "category", "provider_id"), DOCUMENTED_ANSWERS)
+def test_send_maps_every_documented_answer(connector, text, category, provider_id, wrapped):
+    connector.session_token = "token-from-earlier"
+    set_mode(
+        FailureMode.FIXED_ANSWER,
+        fixed_status=200,
+        fixed_body=ASMX.format(text) if wrapped else text,
+    )
+
+    if category is None:
+        result = provider.send(connector=connector, message=sms())
+        assert result.provider_message_id == provider_id
+        return
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+    assert caught.value.category == category
+    assert caught.value.code == ("" if category == Category.UNKNOWN else text)
+    assert text in caught.value.detail
+
+
+def test_send_http_401_is_refused_for_authorisation(connector):
+    connector.session_token = "token-from-earlier"
+    set_mode(FailureMode.FIXED_ANSWER, fixed_status=401, fixed_body="Unauthorized")
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert (
+        caught.value.category == Category.UNKNOWN
+    )  # the fresh token request got 401 too: not a token
+    assert paths(caught.value.exchanges) == [SEND, TOKEN]
+
+
+# -- transport ------------------------------------------------------------------------------------
+
+
+def test_send_http_500_is_provider_error(connector):
+    set_mode(FailureMode.HTTP_500)
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert (caught.value.category, caught.value.http_status) == (Category.PROVIDER_ERROR, 500)
+
+
+def test_send_slow_answer_is_timeout(connector):
+    connector.options = {**connector.options, "timeout_seconds": 1}
+    set_mode(FailureMode.SLOW, slow_seconds=2)
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert caught.value.category == Category.TIMEOUT
+    time.sleep(1.5)  # let the simulator finish its slow answer before the test database goes away
+
+
+def test_send_refused_connection_is_network(connector):
+    connector.options = {**connector.options, "base_url": "http://127.0.0.1:9"}
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert caught.value.category == Category.NETWORK
+
+
+CANNOT_CARRY = [
+    pytest.param(sms(to="+905321234567"), Category.RECIPIENT, id="Turkish number"),
+    pytest.param(
+        sms(to="+962761234567"), Category.RECIPIENT, id="Jordanian operator 76 is not mobile"
+    ),
+    pytest.param(sms(to="+96279123456"), Category.RECIPIENT, id="Jordanian number one digit short"),
+    pytest.param(sms(sender="OTHER"), Category.SENDER, id="sender id not listed"),
+    pytest.param(sms("x" * 801), Category.CONTENT, id="801 characters"),
+]
+
+
+@pytest.mark.parametrize(("message", "category"), CANNOT_CARRY)
+def test_send_skips_what_the_connector_cannot_carry(connector, message, category):
+    with pytest.raises(CannotCarry) as caught:
+        provider.send(connector=connector, message=message)
+
+    assert caught.value.category == category
+    assert caught.value.exchanges == []
+
+
+# -- bulk ------------------------------------------------------------------------------------------
+
+
+def test_bulk_sends_one_request_per_120_numbers(connector):
+    messages = [sms("Sale today", to=f"+96279{i:07d}", id=i) for i in range(1, 122)]
+
+    items = provider.send_bulk(connector=connector, messages=messages)
+
+    assert [item.message for item in items] == messages
+    assert all(item.result and not item.error for item in items)
+    first, last = items[0].result, items[-1].result
+    assert paths(first.exchanges) == ["/sms/api/SendBulkMessages.cfm"]
+    assert first.exchanges[0].url.count("96279") == 120
+    assert "AccPass=%2A%2A%2A" in first.exchanges[0].url or "AccPass=***" in first.exchanges[0].url
+    assert paths(last.exchanges) == [TOKEN, SEND]  # the 121st alone goes as a single send
+    assert ReceivedSms.objects.count() == 121
+    assert len({item.result.provider_message_id for item in items[:120]}) == 1
+
+
+def test_bulk_skips_what_it_cannot_carry_and_sends_the_rest(connector):
+    messages = [
+        sms("Hi", to="+962791111111", id=1),
+        sms("Hi", to="+905321234567", id=2),
+        sms("Hi", to="+962782222222", id=3),
+    ]
+
+    items = provider.send_bulk(connector=connector, messages=messages)
+
+    assert [bool(item.result) for item in items] == [True, False, True]
+    assert items[1].error.category == Category.RECIPIENT
+    assert sorted(ReceivedSms.objects.values_list("number", flat=True)) == [
+        "962782222222",
+        "962791111111",
+    ]
+
+
+def test_bulk_error_answer_holds_for_every_message(connector):
+    connector.password = "wrong"
+    messages = [sms("Hi", to=f"+96279111111{i}", id=i) for i in range(3)]
+
+    items = provider.send_bulk(connector=connector, messages=messages)
+
+    assert [item.error.category for item in items] == [Category.CREDENTIALS] * 3
+
+
+# -- test connection -------------------------------------------------------------------------------
+
+
+def test_check_shows_the_balance(connector, account):
+    result = connector_check(connector=connector)
+
+    assert result.ok
+    assert (result.balance, result.detail) == (
+        str(account.balance),
+        f"Connected. Balance: {account.balance}",
+    )
+    assert result.exchanges[0].response_body == f'"{account.balance}"'
+
+
+def test_check_with_wrong_password_says_so(connector):
+    connector.password = "not-the-password"
+
+    result = connector_check(connector=connector)
+
+    assert not result.ok
+    assert result.detail.startswith("Account name, password or token rejected")
+
+
+# -- secrets ---------------------------------------------------------------------------------------
+
+
+def test_no_secret_in_exchanges_or_logs(connector, account, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    first = provider.send(connector=connector, message=sms(id=1))
+    account.refresh_from_db()
+    first_token = account.token
+    simulator_token_revoke(account=account)
+    second = provider.send(connector=connector, message=sms(id=2))
+    bulk = provider.send_bulk(
+        connector=connector, messages=[sms(id=3), sms(to="+962781234567", id=4)]
+    )
+    check = provider.check(connector=connector)
+    account.refresh_from_db()
+
+    exchanges = [*first.exchanges, *second.exchanges, *bulk[0].result.exchanges, *check.exchanges]
+    recorded = repr([e.as_dict() for e in exchanges]) + caplog.text
+    for secret in (USERNAME, PASSWORD, first_token, account.token):
+        assert secret not in recorded
+    assert first.exchanges[1].request_headers["Authorization"] == "***"
+    assert "Bearer ***" in first.exchanges[0].response_body
