@@ -1,0 +1,12 @@
+from django.core.management import call_command
+
+from inbox.models import InboundMessage, OptOut, ReceiveConnector
+
+
+def test_seed_demo_is_idempotent(db):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert ReceiveConnector.objects.count() == 1
+    assert InboundMessage.objects.count() == 5
+    assert OptOut.objects.count() == 1

@@ -1,0 +1,209 @@
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_q.models import Schedule
+
+from inbox.models import ForwardState, InboundMessage, OptOut, Routing
+from inbox.services import (
+    inbound_message_forward,
+    inbound_message_receive,
+    receive_connector_update,
+    text_is_stop_word,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("STOP", True),
+        ("stop", True),
+        (" Stop.\n", True),
+        ("İPTAL", True),
+        ("iptal", True),
+        ("İptal", True),
+        ("ıptal", True),
+        ("IPTAL", True),
+        ("İPTAL!", True),
+        ('"RET"', True),
+        ("ret", True),
+        ("ＳＴＯＰ", True),
+        ("STOP please", False),
+        ("retro", False),
+        ("iptal etmeyin lütfen", False),
+        ("", False),
+    ],
+    ids=lambda value: repr(value) if isinstance(value, str) else None,
+)
+def test_text_is_stop_word(text, expected):
+    assert text_is_stop_word(text) is expected
+
+
+def test_stop_words_are_configurable(settings):
+    settings.SMSCONSOLE_STOP_WORDS = ["DUR", "إلغاء"]
+
+    assert text_is_stop_word("dur")
+    assert text_is_stop_word("إلغاء")
+    assert not text_is_stop_word("STOP")
+
+
+def test_a_second_stop_keeps_the_first_opt_out(make_receive_connector):
+    make_receive_connector()
+    first = inbound_message_receive(receiver="49123123", sender="905321111111", text="İPTAL")
+    inbound_message_receive(receiver="49123123", sender="905321111111", text="STOP now", keyword="")
+    inbound_message_receive(receiver="49123123", sender="905321111111", text="stop")
+
+    optout = OptOut.objects.get()
+    assert (optout.number, optout.keyword, optout.inbound_message) == (
+        "+905321111111",
+        "İPTAL",
+        first,
+    )
+
+
+def test_the_same_text_after_the_dedupe_window_is_stored_again(make_receive_connector, settings):
+    make_receive_connector()
+    first = inbound_message_receive(receiver="49123123", sender="905321111111", text="Evet")
+    InboundMessage.objects.filter(pk=first.pk).update(
+        received_at=timezone.now()
+        - timedelta(seconds=settings.SMSCONSOLE_INBOUND_DEDUPE_SECONDS + 1)
+    )
+
+    inbound_message_receive(receiver="49123123", sender="905321111111", text="Evet")
+
+    assert InboundMessage.objects.count() == 2
+
+
+# --- Forwarding over real HTTP to a local endpoint ---------------------------------------------
+
+
+class _Endpoint(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append((self.headers["Content-Type"], json.loads(body)))
+        status = self.server.statuses.pop(0) if self.server.statuses else 200
+        self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+        self.end_headers()
+        self.wfile.write(b"nope" if status >= 300 else b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def endpoint():
+    """A local HTTP endpoint recording JSON posts; set .statuses to answer with errors first."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
+    server.received, server.statuses = [], []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_forward_posts_json_to_the_url(
+    make_receive_connector, endpoint, django_capture_on_commit_callbacks
+):
+    connector = make_receive_connector(routing=Routing.FORWARD, forward_url=endpoint.url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = inbound_message_receive(
+            receiver="49123123", sender="905321111111", text="Şube nerede? 📍", keyword="K"
+        )
+
+    message.refresh_from_db()
+    assert message.forward_state == ForwardState.FORWARDED
+    content_type, payload = endpoint.received[0]
+    assert content_type == "application/json"
+    assert payload == {
+        "id": message.pk,
+        "receiver": "+49123123",
+        "sender": "+905321111111",
+        "text": "Şube nerede? 📍",
+        "keyword": "K",
+        "connector": connector.pk,
+        "received_at": message.received_at.isoformat(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "says"), [(500, "HTTP 500: nope"), (302, "HTTP 302")], ids=["5xx", "redirect"]
+)
+def test_failed_forward_is_retried_later_then_given_up(
+    make_receive_connector, endpoint, settings, status, says
+):
+    settings.SMSCONSOLE_FORWARD_MAX_ATTEMPTS = 2
+    make_receive_connector(routing=Routing.FORWARD, forward_url=endpoint.url)
+    message = inbound_message_receive(receiver="49123123", sender="905321111111", text="hi")
+    endpoint.statuses = [status, status]
+
+    first = inbound_message_forward(message_id=message.pk)
+
+    assert (first.forward_state, first.forward_attempts) == (ForwardState.PENDING, 1)
+    assert says in first.forward_error
+    retry = Schedule.objects.get(func="inbox.tasks.inbound_message_forward_task")
+    assert retry.next_run > timezone.now()
+
+    second = inbound_message_forward(message_id=message.pk)
+
+    assert (second.forward_state, second.forward_attempts) == (ForwardState.FAILED, 2)
+    assert len(endpoint.received) == 2
+
+
+def test_forward_to_an_unreachable_url_says_so(make_receive_connector):
+    make_receive_connector(routing=Routing.FORWARD, forward_url="http://127.0.0.1:9/hook")
+    message = inbound_message_receive(receiver="49123123", sender="905321111111", text="hi")
+
+    result = inbound_message_forward(message_id=message.pk)
+
+    assert result.forward_error.startswith("Could not connect")
+
+
+# --- Receive connector rules --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("ftp://example.com/x", "http:// or https://"),
+        ("example.com/hook", "http:// or https://"),
+        ("https://user:pw@example.com/hook", "user name or password"),
+        ("https://sms.example.com/anything", "console itself"),
+        ("http://testserver/SMSReceiver", "console itself"),
+    ],
+    ids=["ftp", "no-scheme", "credentials", "public-url", "request-host"],
+)
+def test_forward_url_is_checked(make_receive_connector, settings, url, says):
+    settings.SMSCONSOLE_PUBLIC_URL = "https://sms.example.com"
+    connector = make_receive_connector()
+
+    with pytest.raises(ValidationError) as raised:
+        receive_connector_update(
+            connector=connector,
+            routing=Routing.FORWARD,
+            forward_url=url,
+            console_url="http://testserver/",
+        )
+
+    assert says in raised.value.message_dict["forward_url"][0]
+
+
+def test_a_number_belongs_to_one_connector(make_receive_connector):
+    make_receive_connector(name="A", receiver_numbers=["+908501234567"])
+    other = make_receive_connector(name="B", receiver_numbers=["4455"])
+
+    with pytest.raises(ValidationError) as raised:
+        receive_connector_update(connector=other, receiver_numbers=["4455", "908501234567"])
+
+    assert raised.value.message_dict["receiver_numbers"] == [
+        "+908501234567 is already served by receive connector 'A'."
+    ]
+    assert other.receiver_numbers == ["4455"]
