@@ -228,6 +228,9 @@ SMSCONSOLE_PROVIDERS = env.list(
         "connectors.providers.jetsms.JetSmsProvider",
         "connectors.providers.josms.JoSmsProvider",
         "connectors.providers.smsc.SmscProvider",
+        "connectors.providers.infobip.InfobipProvider",
+        "connectors.providers.twilio.TwilioProvider",
+        "connectors.providers.mobildev.MobildevProvider",
     ],
 )
 SMSCONSOLE_SIMULATORS = env.bool("SMSCONSOLE_SIMULATORS", default=DEBUG)

@@ -74,3 +74,15 @@ def simulated_provider_list() -> QuerySet[SimulatedProvider]:
     return SimulatedProvider.objects.prefetch_related(
         Prefetch("accounts", queryset=SimulatorAccount.objects.order_by("username"))
     )
+
+
+def simulator_account_by_secret(
+    *, provider: SimulatedProvider, secret: str
+) -> SimulatorAccount | None:
+    """The account whose password is this API key (Infobip "App" keys carry no user name)."""
+    if not secret or provider.pk is None or provider.failure_mode == FailureMode.WRONG_CREDENTIALS:
+        return None
+    for account in provider.accounts.all():
+        if hmac.compare_digest(account.password.encode(), secret.encode()):
+            return account
+    return None

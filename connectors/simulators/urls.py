@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from connectors.simulators import jetsms, josms, views
+from connectors.simulators import infobip, jetsms, josms, mobildev, twilio, views
 
 app_name = "simulators"
 
@@ -23,4 +23,16 @@ urlpatterns = [
     ),
     path("josms/sms/api/SendBulkMessages.cfm", josms.bulk_send, name="josms-bulk-send"),
     path("josms/sms/api/GetBalance.cfm", josms.balance, name="josms-balance"),
+    # Infobip, Twilio, Mobildev (issue 8)
+    path("infobip/sms/2/text/advanced", infobip.send_advanced, name="infobip-send"),
+    path("infobip/account/1/balance", infobip.balance, name="infobip-balance"),
+    path(
+        "twilio/2010-04-01/Accounts/<str:account_sid>/Messages.json",
+        twilio.messages,
+        name="twilio-messages",
+    ),
+    path(
+        "twilio/2010-04-01/Accounts/<str:account_sid>.json", twilio.account, name="twilio-account"
+    ),
+    path("mobildev/com.mobilus", mobildev.mobilus, name="mobildev-mobilus"),
 ]

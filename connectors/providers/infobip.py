@@ -1,0 +1,197 @@
+"""Infobip: JSON over HTTPS at the account's own base URL, `Authorization: App <API key>`."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+
+from connectors.providers.base import (
+    Answer,
+    Category,
+    CheckResult,
+    OutboundSms,
+    Outcome,
+    Provider,
+    ProviderError,
+    SendResult,
+    answer_error,
+)
+
+if TYPE_CHECKING:
+    from connectors.models import Connector
+    from connectors.providers.http import HttpAnswer, ProviderClient
+
+SEND_PATH = "/sms/2/text/advanced"
+BALANCE_PATH = "/account/1/balance"
+A, F = Outcome.ACCEPTED, Outcome.FAILED
+
+# Message status names (the `status.name` of each message in a 200 answer).
+STATUSES: dict[str, Answer] = {
+    "PENDING_ACCEPTED": Answer(A, None, "Accepted, on its way to the operator"),
+    "PENDING_ENROUTE": Answer(A, None, "Accepted and sent to the operator"),
+    "PENDING_WAITING_DELIVERY": Answer(A, None, "Accepted, waiting for the delivery report"),
+    "REJECTED_NOT_ENOUGH_CREDITS": Answer(F, Category.BALANCE, "Not enough credit on the account"),
+    "REJECTED_SENDER": Answer(F, Category.SENDER, "The sender is not allowed for this account"),
+    "REJECTED_SOURCE": Answer(F, Category.SENDER, "The sender (source) was rejected"),
+    "REJECTED_DESTINATION": Answer(F, Category.RECIPIENT, "The destination number was rejected"),
+    "REJECTED_PREFIX_MISSING": Answer(F, Category.RECIPIENT, "The number has no known prefix"),
+    "MISSING_TO": Answer(F, Category.RECIPIENT, "The destination number is missing"),
+    "REJECTED_DND": Answer(F, Category.RECIPIENT, "The recipient is on a do-not-disturb list"),
+    "REJECTED_FLOODING_FILTER": Answer(F, Category.RATE_LIMIT, "Stopped by the flooding filter"),
+    "REJECTED_NETWORK": Answer(F, Category.PROVIDER_ERROR, "The network is not covered"),
+    "REJECTED_ROUTE_NOT_AVAILABLE": Answer(F, Category.PROVIDER_ERROR, "No route to the network"),
+}
+# When the status name is not in the table, its group decides (Infobip's documented status groups).
+GROUPS: dict[str, Answer] = {
+    "PENDING": Answer(A, None, "Accepted (pending)"),
+    "REJECTED": Answer(F, Category.UNKNOWN, "Rejected by Infobip"),
+    "UNDELIVERABLE": Answer(F, Category.PROVIDER_ERROR, "Undeliverable"),
+    "EXPIRED": Answer(F, Category.PROVIDER_ERROR, "Expired before delivery"),
+}
+# requestError.serviceException.messageId of a 4xx answer.
+REQUEST_ERRORS: dict[str, Answer] = {
+    "UNAUTHORIZED": Answer(F, Category.CREDENTIALS, "Infobip rejected the API key"),
+    "FORBIDDEN": Answer(F, Category.CREDENTIALS, "The API key may not send SMS"),
+    "BAD_REQUEST": Answer(F, Category.CONTENT, "Infobip rejected the request"),
+    "TOO_MANY_REQUESTS": Answer(F, Category.RATE_LIMIT, "Too many requests"),
+}
+UNREADABLE = Answer(F, Category.UNKNOWN, "Infobip answered with something that is not its JSON")
+
+
+class InfobipProvider(Provider):
+    slug = "infobip"
+    name = "Infobip"
+    default_priority = 40
+    default_base_url = ""
+    description = (
+        "Global CPaaS. Each account has its own API base URL (https://<id>.api.infobip.com)."
+    )
+    username_label = "Account user name"
+    password_label = "API key"
+    username_help = "Your Infobip user name; the password is used instead of an API key with Basic."
+    password_help = "An API key from the Infobip portal (Developers → API keys)."
+    max_text_length = 1600
+    number_format = "international digits without +"
+    extra_option_fields = {
+        "auth": forms.ChoiceField(
+            label="Authentication",
+            choices=[("app", "API key (Authorization: App)"), ("basic", "User name and password")],
+            initial="app",
+        ),
+    }
+
+    def option_fields(self) -> dict[str, forms.Field]:
+        fields = super().option_fields()
+        fields["base_url"].required = True
+        fields[
+            "base_url"
+        ].help_text = "Your account's API base URL, e.g. https://xyz12.api.infobip.com."
+        return fields
+
+    def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
+        sender = self.sender_for(connector, message)
+        client = self.client(connector)
+        body = {
+            "messages": [
+                {
+                    "from": sender,
+                    "destinations": [
+                        {"to": message.to.lstrip("+"), "messageId": f"sms-{message.id}"}
+                    ],
+                    "text": message.text,
+                }
+            ]
+        }
+        answer = client.request(
+            "POST",
+            SEND_PATH,
+            body=json.dumps(body, ensure_ascii=False),
+            headers={
+                **self._auth(connector),
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            },
+        )
+        data = _json(answer, client)
+        if answer.status >= 300:
+            raise _request_error(data, answer, client)
+        try:
+            item = data["messages"][0]
+            status = item["status"]
+        except (KeyError, IndexError, TypeError):
+            raise answer_error(
+                UNREADABLE, code="", http_status=answer.status, exchanges=client.exchanges
+            ) from None
+        found = STATUSES.get(status.get("name")) or GROUPS.get(status.get("groupName"), UNREADABLE)
+        if found.outcome != Outcome.ACCEPTED:
+            raise answer_error(
+                found,
+                code=str(status.get("name", "")),
+                detail=status.get("description", ""),
+                http_status=answer.status,
+                exchanges=client.exchanges,
+            )
+        return SendResult(
+            provider_message_id=str(item.get("messageId", "")),
+            code=str(status.get("name", "")),
+            detail=found.message,
+            http_status=answer.status,
+            exchanges=client.exchanges,
+        )
+
+    def check(self, *, connector: Connector) -> CheckResult:
+        client = self.client(connector)
+        try:
+            answer = client.request(
+                "GET", BALANCE_PATH, headers={**self._auth(connector), "Accept": "application/json"}
+            )
+            data = _json(answer, client)
+            if answer.status >= 300:
+                raise _request_error(data, answer, client)
+        except ProviderError as error:
+            return CheckResult(ok=False, detail=error.detail, exchanges=client.exchanges)
+        balance = f"{data.get('balance')} {data.get('currency', '')}".strip()
+        return CheckResult(
+            ok=True, detail="The API key works.", balance=balance, exchanges=client.exchanges
+        )
+
+    def _auth(self, connector: Connector) -> dict[str, str]:
+        if (connector.options or {}).get("auth") == "basic":
+            pair = f"{connector.username}:{connector.password}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+        return {"Authorization": f"App {connector.password}"}
+
+
+def _json(answer: HttpAnswer, client: ProviderClient) -> Any:
+    try:
+        return json.loads(answer.text)
+    except ValueError:
+        raise answer_error(
+            UNREADABLE,
+            code=str(answer.status),
+            http_status=answer.status,
+            exchanges=client.exchanges,
+        ) from None
+
+
+def _request_error(data: Any, answer: HttpAnswer, client: ProviderClient) -> ProviderError:
+    try:
+        exception = data["requestError"]["serviceException"]
+    except (KeyError, TypeError):
+        return answer_error(
+            UNREADABLE,
+            code=str(answer.status),
+            http_status=answer.status,
+            exchanges=client.exchanges,
+        )
+    found = REQUEST_ERRORS.get(exception.get("messageId"), UNREADABLE)
+    return answer_error(
+        found,
+        code=str(exception.get("messageId", "")),
+        detail=exception.get("text", ""),
+        http_status=answer.status,
+        exchanges=client.exchanges,
+    )

@@ -1,0 +1,131 @@
+"""Mobildev adapter against the Mobildev simulator over real HTTP."""
+
+import pytest
+
+from connectors.providers import get_provider
+from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
+from connectors.simulators.models import FailureMode, ReceivedSms
+from connectors.simulators.selectors import simulated_provider_get
+from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
+from tests.factories import ConnectorFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+USER, COMPANY, PASSWORD = "acme", "4821", "Mobil-s3cret"
+provider = get_provider("mobildev")
+
+
+@pytest.fixture
+def account(db):
+    account, _ = simulator_account_ensure(
+        slug="mobildev",
+        username=f"{USER}-{COMPANY}",
+        password=PASSWORD,
+        sender_titles=["ACME", "ACMEINFO"],
+    )
+    return account
+
+
+@pytest.fixture
+def connector(account, simulator_url):
+    return ConnectorFactory(
+        provider="mobildev",
+        username=USER,
+        password=PASSWORD,
+        sender_list=["ACME", "ACMEINFO", "UNAPPROVED"],
+        options={
+            "base_url": simulator_url("mobildev"),
+            "timeout_seconds": 2,
+            "company_code": COMPANY,
+        },
+    )
+
+
+def sms(text="Kodunuz 1234", to="+905321234567", sender=""):
+    return OutboundSms(id=11, to=to, text=text, sender=sender)
+
+
+@pytest.mark.parametrize(
+    ("text", "sender"),
+    [
+        pytest.param("Kodunuz 1234", "", id="plain text, default originator"),
+        pytest.param(
+            'Şişli\'de <özel> & "fırsat"', "ACMEINFO", id="Turkish letters and XML specials"
+        ),
+    ],
+)
+def test_send_accepted(connector, text, sender):
+    result = provider.send(connector=connector, message=sms(text, sender=sender))
+
+    received = ReceivedSms.objects.get()
+    assert (received.number, received.text, received.sender) == (
+        "905321234567",
+        text,
+        sender or "ACME",
+    )
+    assert result.provider_message_id == str(received.order_id)
+    body = result.exchanges[0].request_body
+    assert f"<UserName>***-{COMPANY}</UserName>" in body  # user names are redacted like passwords
+    assert "<Numbers>05321234567</Numbers>" in body
+    assert PASSWORD not in body
+
+
+FAILED = [
+    pytest.param(
+        {"password": "wrong-pass"}, None, {}, Category.CREDENTIALS, "01", id="wrong password: 01"
+    ),
+    pytest.param(
+        {"options": {"company_code": "9999"}},
+        None,
+        {},
+        Category.CREDENTIALS,
+        "01",
+        id="wrong company code: 01",
+    ),
+    pytest.param({}, FailureMode.NO_BALANCE, {}, Category.BALANCE, "02", id="no credit: 02"),
+    pytest.param(
+        {}, None, {"sender": "UNAPPROVED"}, Category.SENDER, "05", id="originator not approved: 05"
+    ),
+    pytest.param({}, None, {"text": ""}, Category.RECIPIENT, "06", id="no text: 06"),
+    pytest.param({}, FailureMode.HTTP_500, {}, Category.PROVIDER_ERROR, "500", id="server error"),
+]
+
+
+@pytest.mark.parametrize(("changes", "mode", "message", "category", "code"), FAILED)
+def test_send_failed(connector, changes, mode, message, category, code):
+    for name, value in changes.items():
+        if name == "options":
+            value = {**connector.options, **value}
+        setattr(connector, name, value)
+    if mode:
+        simulated_provider_set_mode(
+            provider=simulated_provider_get(slug="mobildev"), failure_mode=mode
+        )
+
+    with pytest.raises(ProviderError) as raised:
+        provider.send(connector=connector, message=sms(**message))
+
+    assert (raised.value.category, raised.value.code) == (category, code)
+    assert not ReceivedSms.objects.exists()
+
+
+def test_send_to_a_non_turkish_number_is_skipped(connector):
+    with pytest.raises(CannotCarry) as raised:
+        provider.send(connector=connector, message=sms(to="+962791234567"))
+
+    assert raised.value.category == Category.RECIPIENT
+
+
+@pytest.mark.parametrize(
+    ("password", "ok", "balance"),
+    [
+        pytest.param(PASSWORD, True, "1000 credits", id="credentials work"),
+        pytest.param("wrong-pass", False, "", id="credentials rejected"),
+    ],
+)
+def test_check_reads_the_credit(connector, password, ok, balance):
+    connector.password = password
+
+    result = provider.check(connector=connector)
+
+    assert (result.ok, result.balance) == (ok, balance)

@@ -1,0 +1,167 @@
+"""Twilio adapter against the Twilio simulator over real HTTP."""
+
+import pytest
+
+from connectors.providers import get_provider
+from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
+from connectors.simulators.models import FailureMode, ReceivedSms
+from connectors.simulators.selectors import simulated_provider_get
+from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
+from tests.factories import ConnectorFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SID, TOKEN = "AC" + "0123456789abcdef" * 2, "twilio-auth-t0ken-secret"
+SERVICE = "MG" + "fedcba9876543210" * 2
+provider = get_provider("twilio")
+
+
+@pytest.fixture
+def account(db):
+    account, _ = simulator_account_ensure(
+        slug="twilio", username=SID, password=TOKEN, sender_titles=["+15005550006", "ACME"]
+    )
+    return account
+
+
+@pytest.fixture
+def connector(account, simulator_url):
+    return ConnectorFactory(
+        provider="twilio",
+        username=SID,
+        password=TOKEN,
+        sender_list=["+15005550006", "ACME", "+15005550001"],
+        options={"base_url": simulator_url("twilio"), "timeout_seconds": 2},
+    )
+
+
+def sms(text="Your code is 1234", to="+905321234567", sender=""):
+    return OutboundSms(id=9, to=to, text=text, sender=sender)
+
+
+@pytest.mark.parametrize(
+    ("options", "sender", "received_sender"),
+    [
+        pytest.param({}, "", "+15005550006", id="From the default sender number"),
+        pytest.param({}, "ACME", "ACME", id="From an alphanumeric sender"),
+        pytest.param(
+            {"messaging_service_sid": SERVICE},
+            "",
+            SERVICE,
+            id="MessagingServiceSid instead of From",
+        ),
+    ],
+)
+def test_send_accepted(connector, options, sender, received_sender):
+    connector.options.update(options)
+
+    result = provider.send(connector=connector, message=sms(sender=sender))
+
+    received = ReceivedSms.objects.get()
+    assert (received.number, received.text, received.sender) == (
+        "+905321234567",
+        "Your code is 1234",
+        received_sender,
+    )
+    assert result.provider_message_id.startswith("SM")
+    assert (result.code, result.http_status) == ("queued", 201)
+    # The account SID is a credential: the exchange log shows it redacted.
+    assert result.exchanges[0].url.endswith(
+        "/simulators/twilio/2010-04-01/Accounts/***/Messages.json"
+    )
+
+
+FAILED = [
+    pytest.param(
+        {"password": "wrong-token-123"},
+        None,
+        {},
+        Category.CREDENTIALS,
+        "20003",
+        401,
+        id="wrong auth token: 20003",
+    ),
+    pytest.param(
+        {"username": "AC" + "f" * 32},
+        None,
+        {},
+        Category.CREDENTIALS,
+        "20003",
+        401,
+        id="unknown account SID: 20003",
+    ),
+    pytest.param({}, None, {"to": "+12"}, Category.RECIPIENT, "21211", 400, id="invalid To: 21211"),
+    pytest.param(
+        {},
+        None,
+        {"sender": "+15005550001"},
+        Category.SENDER,
+        "21606",
+        400,
+        id="From not owned: 21606",
+    ),
+    pytest.param({}, None, {"text": ""}, Category.CONTENT, "21602", 400, id="empty body: 21602"),
+    pytest.param(
+        {},
+        FailureMode.NO_BALANCE,
+        {},
+        Category.BALANCE,
+        "20005",
+        400,
+        id="account not active: 20005",
+    ),
+    pytest.param(
+        {}, FailureMode.HTTP_500, {}, Category.PROVIDER_ERROR, "500", 500, id="server error"
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "mode", "message", "category", "code", "http_status"), FAILED)
+def test_send_failed(connector, changes, mode, message, category, code, http_status):
+    for name, value in changes.items():
+        setattr(connector, name, value)
+    if mode:
+        simulated_provider_set_mode(
+            provider=simulated_provider_get(slug="twilio"), failure_mode=mode
+        )
+
+    with pytest.raises(ProviderError) as raised:
+        provider.send(connector=connector, message=sms(**message))
+
+    assert (raised.value.category, raised.value.code, raised.value.http_status) == (
+        category,
+        code,
+        http_status,
+    )
+    assert not ReceivedSms.objects.exists()
+    assert TOKEN not in repr([e.as_dict() for e in raised.value.exchanges])
+
+
+def test_send_with_malformed_account_sid_is_skipped(connector):
+    connector.username = "not-a-sid"
+
+    with pytest.raises(CannotCarry) as raised:
+        provider.send(connector=connector, message=sms())
+
+    assert raised.value.category == Category.CREDENTIALS
+
+
+@pytest.mark.parametrize(
+    ("token", "mode", "ok"),
+    [
+        pytest.param(TOKEN, None, True, id="active account"),
+        pytest.param("wrong-token-123", None, False, id="token rejected"),
+        pytest.param(TOKEN, FailureMode.NO_BALANCE, False, id="suspended account"),
+    ],
+)
+def test_check_fetches_the_account(connector, token, mode, ok):
+    connector.password = token
+    if mode:
+        simulated_provider_set_mode(
+            provider=simulated_provider_get(slug="twilio"), failure_mode=mode
+        )
+
+    result = provider.check(connector=connector)
+
+    assert result.ok is ok
+    assert TOKEN not in repr([e.as_dict() for e in result.exchanges])
