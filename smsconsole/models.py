@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 class ApiKey(models.Model):
@@ -64,9 +67,55 @@ class AuditEntry(models.Model):
         return f"{self.actor} {self.action} {self.target_type} {self.target_label}"
 
     @property
+    def action_label(self) -> str:
+        return self.action.replace("_", " ")
+
+    @property
+    def actor_icon(self) -> str:
+        """A Bootstrap icon name for the kind of actor."""
+        if self.user_id:
+            return "person"
+        kind = self.actor.split(":", 1)[0]
+        return {"api-key": "key", "sms": "phone", "system": "gear"}.get(kind, "person-dash")
+
+    @property
+    def change_rows(self) -> list[dict[str, Any]]:
+        """The changes as readable rows: field, old and new text, and whether it is a secret."""
+        rows = []
+        for field, change in self.changes.items():
+            secret = not isinstance(change, list)
+            old, new = ("", "") if secret else (_readable(change[0]), _readable(change[1]))
+            label = field.replace("_", " ")
+            rows.append({"field": label, "old": old, "new": new, "secret": secret})
+        return rows
+
+    @property
     def target_type_label(self) -> str:
         """The model's readable name, e.g. "connector"; the stored label if the model is gone."""
         try:
             return apps.get_model(self.target_type)._meta.verbose_name
         except (LookupError, ValueError):
             return self.target_type
+
+
+def _readable(value: Any) -> str:
+    """A stored change value as short text: lists joined, dicts as key=value, times local."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_readable(item) for item in value) or "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={_readable(item)}" for key, item in value.items()) or "(none)"
+    if isinstance(value, str) and (moment := _parsed_datetime(value)):
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def _parsed_datetime(value: str):
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    return moment if moment is not None and timezone.is_aware(moment) else None

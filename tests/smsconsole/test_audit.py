@@ -1,7 +1,9 @@
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from connectors.services import (
     connector_create,
@@ -223,3 +225,125 @@ def test_stop_word_optout_is_recorded_as_the_sending_phone(client):
         "sms:+905321234567",
         "192.0.2.44",
     )
+
+
+@pytest.fixture
+def audit_trail(db):
+    """A few changes by different actors on different days and object types."""
+    jet = ConnectorFactory(name="Jet main")
+    issued = api_key_create(name="CRM")
+    AuditEntry.objects.create(
+        actor="ayse",
+        action="update",
+        target_type="connectors.connector",
+        target_id=str(jet.pk),
+        target_label="Jet main",
+        changes={"sender_list": [["ACME"], ["ACME", "ACMEINFO"]]},
+        created_at=timezone.now() - timedelta(days=3),
+        ip_address="203.0.113.7",
+    )
+    AuditEntry.objects.create(
+        actor="omar",
+        action="delete",
+        target_type="inbox.optout",
+        target_id="9",
+        target_label="+962791234567",
+        changes={"keyword": ["STOP", None]},
+    )
+    return {"connector": jet, "api_key": issued.api_key}
+
+
+def listed_labels(response) -> list[str]:
+    return [entry.target_label for entry in response.context["page"].rows]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["+962791234567", "Jet main", "CRM ("]),
+        ({"actor": "omar"}, ["+962791234567"]),
+        ({"target_type": "connectors.connector"}, ["Jet main"]),
+        ({"action": "delete"}, ["+962791234567"]),
+        ({"q": "ACMEINFO"}, ["Jet main"]),
+        ({"q": "crm"}, ["CRM ("]),
+    ],
+    ids=["all", "by-actor", "by-object-type", "by-action", "text-in-changes", "text-in-label"],
+)
+def test_audit_page_filters(console, audit_trail, query, expected):
+    response = console.get(reverse("audit-log"), query)
+    assert response.status_code == 200
+    labels = listed_labels(response)
+    assert len(labels) == len(expected)
+    for label, start in zip(labels, expected, strict=True):
+        assert label.startswith(start)
+
+
+def test_audit_page_filters_by_date_range(console, audit_trail):
+    three_days_ago = (timezone.localdate() - timedelta(days=3)).isoformat()
+    response = console.get(
+        reverse("audit-log"), {"date_from": three_days_ago, "date_to": three_days_ago}
+    )
+    assert listed_labels(response) == ["Jet main"]
+
+
+def test_audit_page_shows_one_objects_history(console, audit_trail):
+    connector = audit_trail["connector"]
+    connector_set_active(connector=connector, is_active=False)
+    response = console.get(
+        reverse("audit-log"),
+        {"target_type": "connectors.connector", "target_id": str(connector.pk)},
+    )
+    assert [e.action for e in response.context["page"].rows] == ["update", "update"]
+
+
+def test_audit_page_reports_a_reversed_date_range(console, audit_trail):
+    response = console.get(
+        reverse("audit-log"), {"date_from": "2026-02-02", "date_to": "2026-02-01"}
+    )
+    assert b"The end date is before the start date." in response.content
+
+
+def test_audit_page_pages_by_id_without_counting(console, audit_trail):
+    for number in range(60):
+        optout_create(number=f"+90532000{number:04d}")
+    first = console.get(reverse("audit-log"))
+    older = first.context["page"].older
+    assert len(first.context["page"].rows) == 50
+    second = console.get(reverse("audit-log"), {"before": older})
+    assert len(second.context["page"].rows) == 63 - 50
+    assert second.context["page"].older is None
+
+
+def test_audit_page_renders_changes_and_hides_secrets(console):
+    connector = connector_create(**connector_fields())
+    connector_update(connector=connector, password=NEW_PASSWORD, sender_list=["ACME", "ACMEINFO"])
+    response = console.get(reverse("audit-log"))
+    page = response.content.decode()
+    assert "changed (value not recorded)" in page
+    assert "ACME, ACMEINFO" in page
+    assert PASSWORD not in page
+    assert NEW_PASSWORD not in page
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_audit_page_is_read_only(console, audit_trail, method):
+    response = getattr(console, method)(reverse("audit-log"))
+    assert response.status_code == 405
+    assert AuditEntry.objects.count() == 3
+
+
+def test_audit_page_requires_sign_in(client, db):
+    response = client.get(reverse("audit-log"))
+    assert response.status_code == 302
+
+
+def test_admin_cannot_add_change_or_delete_audit_entries(console, audit_trail):
+    entry = AuditEntry.objects.first()
+    assert console.get(reverse("admin:smsconsole_auditentry_changelist")).status_code == 200
+    assert console.get(reverse("admin:smsconsole_auditentry_add")).status_code == 403
+    delete_url = reverse("admin:smsconsole_auditentry_delete", args=[entry.pk])
+    assert console.post(delete_url, {"post": "yes"}).status_code == 403
+    change_url = reverse("admin:smsconsole_auditentry_change", args=[entry.pk])
+    console.post(change_url, {"actor": "someone else"})
+    entry.refresh_from_db()
+    assert entry.actor != "someone else"
