@@ -1,0 +1,365 @@
+"""İleti Merkezi adapter against the İleti Merkezi simulator over real HTTP."""
+
+import logging
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from connectors.providers import get_provider
+from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
+from connectors.services import connector_check
+from connectors.simulators.models import FailureMode, ReceivedSms
+from connectors.simulators.selectors import simulated_provider_get
+from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
+from tests.factories import ConnectorFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+KEY, HASH = "3ea65b1e8ba0f00d", "9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c"
+provider = get_provider("iletimerkezi")
+
+
+@pytest.fixture
+def account(db):
+    account, _ = simulator_account_ensure(
+        slug="iletimerkezi",
+        username=KEY,
+        password=HASH,
+        sender_titles=["ACME", "ACME INFO"],
+        max_text_length=1071,
+    )
+    return account
+
+
+@pytest.fixture
+def connector(account, simulator_url):
+    return ConnectorFactory(
+        provider="iletimerkezi",
+        username=KEY,
+        password=HASH,
+        sender_list=["ACME", "ACME INFO"],
+        options={
+            "base_url": simulator_url("iletimerkezi"),
+            "timeout_seconds": 2,
+            "iys_list": "TACIR",
+        },
+    )
+
+
+def sms(text="Siparişiniz yola çıktı", to="+905321234567", sender="", kind="transactional"):
+    return OutboundSms(id=9, to=to, text=text, sender=sender, kind=kind)
+
+
+def set_mode(mode, **values):
+    simulated_provider_set_mode(
+        provider=simulated_provider_get(slug="iletimerkezi"), failure_mode=mode, **values
+    )
+
+
+def query(exchange):
+    return {k: v[0] for k, v in parse_qs(urlsplit(exchange.url).query).items()}
+
+
+# -- accepted ---------------------------------------------------------------------------------------
+
+ACCEPTED = [
+    pytest.param(sms(), {"iys": "0", "sender": "ACME"}, id="transactional: iys=0, default sender"),
+    pytest.param(
+        sms(kind="commercial", sender="ACME INFO"),
+        {"iys": "1", "iysList": "TACIR", "sender": "ACME INFO"},
+        id="commercial: iys=1 with the connector's iys_list",
+    ),
+    pytest.param(
+        sms("100% indirim & kargo bedava #bugün"),
+        {"iys": "0"},
+        id="text with URL-reserved characters",
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "expected_query"), ACCEPTED)
+def test_send_accepted(connector, message, expected_query):
+    result = provider.send(connector=connector, message=message)
+
+    received = ReceivedSms.objects.get()
+    assert (received.number, received.text) == ("905321234567", message.text)
+    assert result.provider_message_id == str(received.order_id)
+    assert (result.code, result.http_status) == ("200", 200)
+    sent = query(result.exchanges[0])
+    assert (
+        sent.items() >= {"receipents": "5321234567", "text": message.text, **expected_query}.items()
+    )
+    assert ("iysList" in sent) == (expected_query["iys"] == "1")
+    assert (sent["key"], sent["hash"]) == ("***", "***")
+
+
+# -- every documented code --------------------------------------------------------------------------
+
+SIMULATED_FAILURES = [
+    pytest.param(
+        {"password": "wrong"}, {}, sms(), "401", Category.CREDENTIALS, id="401 wrong hash"
+    ),
+    pytest.param(
+        {},
+        {"mode": FailureMode.WRONG_CREDENTIALS},
+        sms(),
+        "401",
+        Category.CREDENTIALS,
+        id="401 mode",
+    ),
+    pytest.param({}, {"balance": 0}, sms(), "402", Category.BALANCE, id="402 balance used up"),
+    pytest.param(
+        {},
+        {"mode": FailureMode.NO_BALANCE},
+        sms(),
+        "402",
+        Category.BALANCE,
+        id="402 no balance mode",
+    ),
+    pytest.param(
+        {}, {"titles": ["acme"]}, sms(), "450", Category.SENDER, id="450 title differs in case"
+    ),
+    pytest.param(
+        {},
+        {"max_text_length": 20},
+        sms("x" * 21),
+        "453",
+        Category.CONTENT,
+        id="453 over the account limit",
+    ),
+    pytest.param({}, {}, sms(" "), "454", Category.CONTENT, id="454 blank text"),
+    pytest.param(
+        {}, {}, sms(to="+905001234"), "", Category.RECIPIENT, id="short number never sent"
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("connector_changes", "simulator", "message", "code", "category"), SIMULATED_FAILURES
+)
+def test_send_failure_from_simulator_state(
+    connector, account, connector_changes, simulator, message, code, category
+):
+    for field, value in connector_changes.items():
+        setattr(connector, field, value)
+    if "mode" in simulator:
+        set_mode(simulator["mode"])
+    account.balance = simulator.get("balance", account.balance)
+    account.sender_titles = simulator.get("titles", account.sender_titles)
+    account.max_text_length = simulator.get("max_text_length", account.max_text_length)
+    account.save()
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=message)
+
+    assert (caught.value.code, caught.value.category) == (code, category)
+    if code:
+        assert caught.value.http_status == int(code)
+        assert f"<code>{code}</code>" in caught.value.exchanges[0].response_body
+    assert not ReceivedSms.objects.exists()
+
+
+def test_send_same_text_to_same_number_within_10_minutes_is_451(connector):
+    provider.send(connector=connector, message=sms("Kampanya başladı"))
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms("Kampanya başladı"))
+
+    assert (caught.value.code, caught.value.category, caught.value.transient) == (
+        "451",
+        Category.RATE_LIMIT,
+        True,
+    )
+    assert ReceivedSms.objects.count() == 1
+
+
+def test_send_to_wrong_base_path_is_404(connector):
+    connector.options = {**connector.options, "base_url": connector.options["base_url"] + "/v1"}
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert (caught.value.code, caught.value.category) == ("404", Category.UNKNOWN)
+
+
+FIXED_CODES = [
+    pytest.param(code, category, id=code)
+    for code, category in [
+        ("400", Category.UNKNOWN),
+        ("401", Category.CREDENTIALS),
+        ("402", Category.BALANCE),
+        ("404", Category.UNKNOWN),
+        ("450", Category.SENDER),
+        ("451", Category.RATE_LIMIT),
+        ("452", Category.RECIPIENT),
+        ("453", Category.CONTENT),
+        ("454", Category.CONTENT),
+        ("455", Category.UNKNOWN),
+        ("456", Category.UNKNOWN),
+        ("457", Category.UNKNOWN),
+        ("458", Category.UNKNOWN),
+        ("461", Category.UNKNOWN),
+        ("462", Category.UNKNOWN),
+        ("463", Category.UNKNOWN),
+        ("465", Category.UNKNOWN),
+        ("466", Category.RECIPIENT),
+        ("468", Category.UNKNOWN),
+        ("469", Category.UNKNOWN),
+    ]
+]
+
+
+@pytest.mark.parametrize(("code", "category"), FIXED_CODES)
+def test_send_maps_every_documented_code(connector, code, category):
+    body = f"<response><status><code>{code}</code><message>x</message></status></response>"
+    set_mode(FailureMode.FIXED_ANSWER, fixed_status=int(code), fixed_body=body)
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert (caught.value.code, caught.value.category, caught.value.http_status) == (
+        code,
+        category,
+        int(code),
+    )
+
+
+UNREADABLE = [
+    pytest.param(
+        503,
+        "<html>Service Unavailable</html>",
+        Category.PROVIDER_ERROR,
+        id="503 temporarily out of service",
+    ),
+    pytest.param(
+        200,
+        "<response><status><code>200</code></status></response>",
+        Category.UNKNOWN,
+        id="200 without order id",
+    ),
+    pytest.param(200, "OK", Category.UNKNOWN, id="not XML"),
+    pytest.param(
+        200,
+        "<response><status><code>299</code></status></response>",
+        Category.UNKNOWN,
+        id="undocumented code",
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "body", "category"), UNREADABLE)
+def test_send_unreadable_answer(connector, status, body, category):
+    set_mode(FailureMode.FIXED_ANSWER, fixed_status=status, fixed_body=body)
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert caught.value.category == category
+
+
+# -- transport --------------------------------------------------------------------------------------
+
+
+def test_send_http_500_is_provider_error(connector):
+    set_mode(FailureMode.HTTP_500)
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert (caught.value.category, caught.value.http_status) == (Category.PROVIDER_ERROR, 500)
+
+
+def test_send_slow_answer_is_timeout(connector):
+    connector.options = {**connector.options, "timeout_seconds": 1}
+    set_mode(FailureMode.SLOW, slow_seconds=2)
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert caught.value.category == Category.TIMEOUT
+    time.sleep(1.5)  # let the simulator finish its slow answer before the test database goes away
+
+
+def test_send_refused_connection_is_network(connector):
+    connector.options = {**connector.options, "base_url": "http://127.0.0.1:9"}
+
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms())
+
+    assert caught.value.category == Category.NETWORK
+
+
+CANNOT_CARRY = [
+    pytest.param(sms(to="+962791234567"), Category.RECIPIENT, id="Jordanian number"),
+    pytest.param(sms(to="+902121234567"), Category.RECIPIENT, id="Turkish landline"),
+    pytest.param(sms(sender="Acme"), Category.SENDER, id="sender title not listed"),
+    pytest.param(sms("x" * 1072), Category.CONTENT, id="1072 characters, over seven SMS"),
+]
+
+
+@pytest.mark.parametrize(("message", "category"), CANNOT_CARRY)
+def test_send_skips_what_the_connector_cannot_carry(connector, message, category):
+    with pytest.raises(CannotCarry) as caught:
+        provider.send(connector=connector, message=message)
+
+    assert caught.value.category == category
+    assert caught.value.exchanges == []
+
+
+# -- test connection --------------------------------------------------------------------------------
+
+
+def test_check_shows_the_balance(connector, account):
+    result = connector_check(connector=connector)
+
+    assert result.ok
+    assert result.balance == str(account.balance)
+    assert (
+        result.detail
+        == f"Connected. Balance: {account.balance} SMS credits ({account.balance * 0.05:.2f} TL)"
+    )
+
+
+CHECK_FAILURES = [
+    pytest.param({"password": "wrong"}, None, "API key or hash rejected", id="401 wrong hash"),
+    pytest.param(
+        {},
+        (400, '{"response": {"status": {"code": 400, "message": "x"}}}'),
+        "could not parse",
+        id="400 unparseable request",
+    ),
+    pytest.param({}, (200, "not json"), "without a known status code", id="answer not JSON"),
+]
+
+
+@pytest.mark.parametrize(("connector_changes", "fixed", "in_detail"), CHECK_FAILURES)
+def test_check_failure_says_why(connector, connector_changes, fixed, in_detail):
+    for field, value in connector_changes.items():
+        setattr(connector, field, value)
+    if fixed:
+        set_mode(FailureMode.FIXED_ANSWER, fixed_status=fixed[0], fixed_body=fixed[1])
+
+    result = connector_check(connector=connector)
+
+    assert not result.ok
+    assert in_detail in result.detail
+
+
+# -- secrets ----------------------------------------------------------------------------------------
+
+
+def test_no_secret_in_exchanges_or_logs(connector, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    sent = provider.send(connector=connector, message=sms())
+    checked = provider.check(connector=connector)
+    connector.password = "0123456789abcdef-wrong"
+    with pytest.raises(ProviderError) as caught:
+        provider.send(connector=connector, message=sms("Another text"))
+
+    recorded = repr(
+        [e.as_dict() for e in [*sent.exchanges, *checked.exchanges, *caught.value.exchanges]]
+    )
+    for secret in (KEY, HASH, "0123456789abcdef-wrong"):
+        assert secret not in recorded + caplog.text
