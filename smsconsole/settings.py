@@ -231,6 +231,8 @@ SMSCONSOLE_PROVIDERS = env.list(
         "connectors.providers.infobip.InfobipProvider",
         "connectors.providers.twilio.TwilioProvider",
         "connectors.providers.mobildev.MobildevProvider",
+        "connectors.providers.generic.FigenSoftProvider",
+        "connectors.providers.generic.GenericHttpProvider",
     ],
 )
 SMSCONSOLE_SIMULATORS = env.bool("SMSCONSOLE_SIMULATORS", default=DEBUG)

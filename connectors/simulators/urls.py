@@ -2,7 +2,16 @@
 
 from django.urls import path, re_path
 
-from connectors.simulators import iletimerkezi, jetsms, josms, views
+from connectors.simulators import (
+    http,
+    iletimerkezi,
+    infobip,
+    jetsms,
+    josms,
+    mobildev,
+    twilio,
+    views,
+)
 
 app_name = "simulators"
 
@@ -26,5 +35,20 @@ urlpatterns = [
     # İleti Merkezi
     path("iletimerkezi/v1/send-sms/get/", iletimerkezi.send_get, name="iletimerkezi-send-get"),
     path("iletimerkezi/v1/get-balance/json", iletimerkezi.balance, name="iletimerkezi-balance"),
-    re_path(r"^iletimerkezi/v1/(?P<path>.*)$", iletimerkezi.unknown_method, name="iletimerkezi-404"),
+    # Infobip, Twilio, Mobildev (issue 8)
+    path("infobip/sms/2/text/advanced", infobip.send_advanced, name="infobip-send"),
+    path("infobip/account/1/balance", infobip.balance, name="infobip-balance"),
+    path(
+        "twilio/2010-04-01/Accounts/<str:account_sid>/Messages.json",
+        twilio.messages,
+        name="twilio-messages",
+    ),
+    path(
+        "twilio/2010-04-01/Accounts/<str:account_sid>.json", twilio.account, name="twilio-account"
+    ),
+    path("mobildev/com.mobilus", mobildev.mobilus, name="mobildev-mobilus"),
+    path("http/send", http.send, name="http-send"),
+    re_path(
+        r"^iletimerkezi/v1/(?P<path>.*)$", iletimerkezi.unknown_method, name="iletimerkezi-404"
+    ),
 ]

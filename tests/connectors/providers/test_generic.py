@@ -1,0 +1,191 @@
+"""Generic HTTP connector (slug http, and FigenSoft on top of it) against the generic simulator."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from connectors.providers import get_provider
+from connectors.providers.base import Category, OutboundSms, ProviderError
+from connectors.simulators.models import FailureMode, ReceivedSms
+from connectors.simulators.selectors import simulated_provider_get
+from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
+from tests.factories import ConnectorFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+USER, PASSWORD = "acme-http", "Http-s3cret-key"
+provider = get_provider("http")
+FORM = (
+    "to={{to_no_plus}}&text={{text}}&from={{sender}}&ref={{id}}&user={{username}}&pass={{password}}"
+)
+JSON = '{"to": "{{to}}", "text": "{{text}}", "from": "{{sender}}", "ref": "{{id}}"}'
+XML = "<sms><to>{{to}}</to><text>{{text}}</text><from>{{sender}}</from><ref>{{id}}</ref></sms>"
+AWKWARD = 'Şişli\'de "özel" <fırsat> & 100% {indirim}\\ yeni+satır'
+
+
+@pytest.fixture
+def account(db):
+    account, _ = simulator_account_ensure(
+        slug="http", username=USER, password=PASSWORD, sender_titles=["ACME"]
+    )
+    return account
+
+
+@pytest.fixture
+def connector(account, simulator_url):
+    def make(**options):
+        base = {
+            "base_url": simulator_url("http") + "/send",
+            "timeout_seconds": 2,
+            "method": "POST",
+            "content_type": "form",
+            "body_template": FORM,
+            "auth": "fields",
+            "success_pattern": "^OK",
+            "id_pattern": r"^OK (\d+)",
+        }
+        return ConnectorFactory(
+            provider="http",
+            username=USER,
+            password=PASSWORD,
+            sender_list=["ACME", "OTHER"],
+            options=provider.clean_options({**base, **options}),
+        )
+
+    return make
+
+
+def sms(text="Kodunuz 1234", sender=""):
+    return OutboundSms(id=42, to="+905321234567", text=text, sender=sender)
+
+
+ACCEPTED = [
+    pytest.param({}, "905321234567", id="form POST, credentials as fields, id by regex"),
+    pytest.param({"method": "GET"}, "905321234567", id="GET with the form as query"),
+    pytest.param(
+        {
+            "content_type": "json",
+            "body_template": JSON,
+            "auth": "basic",
+            "success_pattern": '"OK"',
+            "id_pattern": "",
+            "id_json_path": "message_id",
+        },
+        "+905321234567",
+        id="JSON, Basic auth, id by JSON path",
+    ),
+    pytest.param(
+        {
+            "content_type": "xml",
+            "body_template": XML,
+            "auth": "header",
+            "auth_header_name": "Authorization",
+            "auth_header_prefix": "Bearer",
+            "success_pattern": "<status>OK</status>",
+            "id_pattern": "<id>(\\d+)</id>",
+        },
+        "+905321234567",
+        id="XML, password in a Bearer header",
+    ),
+]
+
+
+@pytest.mark.parametrize(("options", "number"), ACCEPTED)
+def test_send_accepted_with_values_escaped_for_the_content_type(connector, options, number):
+    result = provider.send(connector=connector(**options), message=sms(AWKWARD))
+
+    received = ReceivedSms.objects.get()
+    assert (received.number, received.text, received.sender, received.client_id) == (
+        number,
+        AWKWARD,
+        "ACME",
+        "42",
+    )
+    assert result.provider_message_id == str(received.order_id)
+    logged = repr([e.as_dict() for e in result.exchanges])
+    assert PASSWORD not in logged
+
+
+FAILED = [
+    pytest.param({}, {"password": "wrong"}, None, Category.CREDENTIALS, "401", id="HTTP 401"),
+    pytest.param({}, {}, FailureMode.NO_BALANCE, Category.BALANCE, "402", id="HTTP 402"),
+    pytest.param({}, {}, FailureMode.HTTP_500, Category.PROVIDER_ERROR, "500", id="HTTP 500"),
+    pytest.param(
+        {"success_pattern": "^ACCEPTED"},
+        {},
+        None,
+        Category.UNKNOWN,
+        "200",
+        id="2xx but pattern not matched",
+    ),
+    pytest.param(
+        {"id_pattern": r"MSGID=(\d+)"}, {}, None, Category.UNKNOWN, "200", id="2xx but no id found"
+    ),
+]
+
+
+@pytest.mark.parametrize(("options", "changes", "mode", "category", "code"), FAILED)
+def test_send_failed(connector, options, changes, mode, category, code):
+    target = connector(**options)
+    for name, value in changes.items():
+        setattr(target, name, value)
+    if mode:
+        simulated_provider_set_mode(provider=simulated_provider_get(slug="http"), failure_mode=mode)
+
+    with pytest.raises(ProviderError) as raised:
+        provider.send(connector=target, message=sms())
+
+    assert (raised.value.category, raised.value.code) == (category, code)
+
+
+def test_unapproved_sender_answer_is_not_accepted(connector):
+    with pytest.raises(ProviderError) as raised:
+        provider.send(connector=connector(), message=sms(sender="OTHER"))
+
+    assert raised.value.http_status == 400
+    assert not ReceivedSms.objects.exists()
+
+
+BAD_OPTIONS = [
+    pytest.param(
+        {"body_template": "to={{phone}}"}, "options.body_template", id="unknown placeholder"
+    ),
+    pytest.param(
+        {"content_type": "json", "body_template": '{"to": {{to}}}'},
+        "options.body_template",
+        id="JSON placeholder outside a string",
+    ),
+    pytest.param(
+        {"content_type": "xml", "body_template": "<a>{{text}}</b>"},
+        "options.body_template",
+        id="XML not well formed",
+    ),
+    pytest.param({"id_pattern": r"\d+"}, "options.id_pattern", id="id pattern without a group"),
+    pytest.param({"success_pattern": "(["}, "options.success_pattern", id="invalid regex"),
+    pytest.param(
+        {"auth": "header", "auth_header_prefix": "Bearer abc123"},
+        "options.auth_header_prefix",
+        id="secret typed into the header prefix",
+    ),
+    pytest.param(
+        {"base_url": "http://example.com/send"},
+        "options.base_url",
+        id="plain http to a remote host",
+    ),
+]
+
+
+@pytest.mark.parametrize(("options", "field"), BAD_OPTIONS)
+def test_clean_options_rejects(options, field):
+    base = {"base_url": "https://sms.example.com/send", "body_template": FORM}
+
+    with pytest.raises(ValidationError) as raised:
+        provider.clean_options({**base, **options})
+
+    assert field in raised.value.message_dict
+
+
+def test_figensoft_is_the_generic_connector_with_its_own_name_and_priority():
+    figensoft = get_provider("figensoft")
+
+    assert (figensoft.name, figensoft.default_priority) == ("FigenSoft", 30)
+    assert figensoft.option_fields().keys() == provider.option_fields().keys()
