@@ -83,6 +83,11 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def connector_validate(*, fields: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise connector fields without saving (for the admin's form)."""
+    return _validated(dict(fields))
+
+
 @transaction.atomic
 def connector_create(
     *,
