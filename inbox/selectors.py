@@ -6,6 +6,8 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
 from inbox.models import InboundMessage, OptOut, ReceiveConnector, ReceiverNumber
 from inbox.numbers import number_normalise
+from messaging.models import Message
+from messaging.phone import number_or_none
 
 # A conversation page shows at most this many messages of each direction, the newest ones.
 CONVERSATION_LIMIT = 200
@@ -77,15 +79,15 @@ class ConversationItem:
     text: str
     at: datetime
     inbound: InboundMessage | None = None
-    outbound: object | None = None  # messaging.models.Message
+    outbound: Message | None = None
 
 
 def conversation_messages(*, number: str) -> list[ConversationItem]:
     """Messages from and to the number, oldest first (the newest CONVERSATION_LIMIT per side)."""
-    from messaging.models import Message
-
     inbound = InboundMessage.objects.filter(sender=number).select_related("connector")
-    outbound = Message.objects.filter(to=number).select_related("connector")
+    # A national sender ("0532…") is answered at its E.164 form: show both in one thread.
+    recipients = {number, number_or_none(number) or number}
+    outbound = Message.objects.filter(to__in=recipients).select_related("connector")
     items = [
         ConversationItem("in", m.text, m.received_at, inbound=m)
         for m in inbound.order_by("-received_at", "-id")[:CONVERSATION_LIMIT]

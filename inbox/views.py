@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
+from connectors.selectors import sender_titles_active
 from inbox.forms import OptOutForm, ReceiveConnectorForm, ReplyForm
 from inbox.models import OptOut, ReceiveConnector
 from inbox.selectors import (
@@ -28,6 +29,8 @@ from inbox.services import (
     receive_connector_regenerate_token,
     receive_connector_update,
 )
+from messaging.selectors import text_preview
+from messaging.services import message_create
 
 PAGE_SIZE = 50
 
@@ -71,22 +74,14 @@ class InboxView(LoginRequiredMixin, View):
         )
 
 
-def _sender_titles() -> list[str]:
-    from connectors.selectors import sender_titles_active
-
-    return sender_titles_active()
-
-
 class ConversationView(LoginRequiredMixin, View):
     def get(self, request, number: str):
         conversation_mark_read(number=number)
-        form = ReplyForm(sender_titles=_sender_titles())
+        form = ReplyForm(sender_titles=sender_titles_active())
         return self._render(request, number, form)
 
     def post(self, request, number: str):
-        from messaging.services import message_create
-
-        form = ReplyForm(request.POST, sender_titles=_sender_titles())
+        form = ReplyForm(request.POST, sender_titles=sender_titles_active())
         if form.is_valid():
             try:
                 message_create(
@@ -109,6 +104,7 @@ class ConversationView(LoginRequiredMixin, View):
                 "number": number,
                 "items": items,
                 "form": form,
+                "preview": text_preview(text=form["text"].value() or ""),
                 "opted_out": number_is_opted_out(number=number),
             },
             status=status,

@@ -101,7 +101,7 @@ def endpoint():
     """A local HTTP endpoint recording JSON posts; set .statuses to answer with errors first."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
     server.received, server.statuses = [], []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
     yield server
