@@ -1,0 +1,134 @@
+"""Failover across protocols through the real dispatcher: SMSC (SMPP) → Infobip → Twilio."""
+
+import pytest
+
+from connectors.providers.base import Category, Outcome
+from connectors.providers.smsc import close_binds
+from connectors.simulators.models import FailureMode, ReceivedSms
+from connectors.simulators.selectors import simulated_provider_get
+from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
+from connectors.simulators.smsc import SmscMode, SmscSimulator, SmscState
+from messaging.models import MessageStatus
+from messaging.services import message_create
+from tests.factories import ConnectorFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SMPP_PASSWORD, IB_KEY, TW_TOKEN = "smpp-pw1", "infobip-api-key-123", "twilio-auth-token-123"
+TW_SID = "AC" + "0123456789abcdef" * 2
+
+
+@pytest.fixture
+def smsc():
+    simulator = SmscSimulator(
+        SmscState(accounts={"acme": SMPP_PASSWORD}, sender_titles={"ACME"})
+    ).start()
+    yield simulator
+    close_binds()
+    simulator.stop()
+
+
+@pytest.fixture
+def chain(smsc, simulator_url):
+    """SMSC at 10, Infobip at 20, Twilio at 30, each pointed at its simulator."""
+    simulator_account_ensure(
+        slug="infobip", username="acme", password=IB_KEY, sender_titles=["ACME"]
+    )
+    simulator_account_ensure(
+        slug="twilio", username=TW_SID, password=TW_TOKEN, sender_titles=["ACME"]
+    )
+    ConnectorFactory(
+        name="SMSC",
+        provider="smsc",
+        priority=10,
+        username="acme",
+        password=SMPP_PASSWORD,
+        sender_list=["ACME"],
+        options={"host": smsc.host, "port": smsc.port, "timeout_seconds": 1},
+    )
+    ConnectorFactory(
+        name="Infobip",
+        provider="infobip",
+        priority=20,
+        username="acme",
+        password=IB_KEY,
+        sender_list=["ACME"],
+        options={"base_url": simulator_url("infobip"), "timeout_seconds": 2},
+    )
+    ConnectorFactory(
+        name="Twilio",
+        provider="twilio",
+        priority=30,
+        username=TW_SID,
+        password=TW_TOKEN,
+        sender_list=["ACME"],
+        options={"base_url": simulator_url("twilio"), "timeout_seconds": 2},
+    )
+    return smsc
+
+
+def smsc_down(smsc):
+    smsc.stop()
+
+
+def infobip_broke(_smsc):
+    simulated_provider_set_mode(
+        provider=simulated_provider_get(slug="infobip"), failure_mode=FailureMode.NO_BALANCE
+    )
+
+
+def smsc_throttled(smsc):
+    smsc.state.mode = SmscMode.THROTTLED
+
+
+CASES = [
+    pytest.param([], "SMSC", [("SMSC", Outcome.ACCEPTED, "")], id="SMSC up: sent over SMPP"),
+    pytest.param(
+        [smsc_down],
+        "Infobip",
+        [("SMSC", Outcome.FAILED, Category.NETWORK), ("Infobip", Outcome.ACCEPTED, "")],
+        id="SMSC down: Infobip",
+    ),
+    pytest.param(
+        [smsc_down, infobip_broke],
+        "Twilio",
+        [
+            ("SMSC", Outcome.FAILED, Category.NETWORK),
+            ("Infobip", Outcome.FAILED, Category.BALANCE),
+            ("Twilio", Outcome.ACCEPTED, ""),
+        ],
+        id="SMSC down, Infobip out of credit: Twilio",
+    ),
+    pytest.param(
+        [smsc_throttled, infobip_broke],
+        "Twilio",
+        [
+            ("SMSC", Outcome.FAILED, Category.RATE_LIMIT),
+            ("Infobip", Outcome.FAILED, Category.BALANCE),
+            ("Twilio", Outcome.ACCEPTED, ""),
+        ],
+        id="SMSC throttling, Infobip out of credit: Twilio",
+    ),
+]
+
+
+@pytest.mark.parametrize(("faults", "sent_by", "attempts"), CASES)
+def test_message_fails_over_down_the_mixed_chain(chain, faults, sent_by, attempts):
+    for fault in faults:
+        fault(chain)
+
+    message = message_create(to="+905321234567", text="Kodunuz 4711")
+    message.refresh_from_db()
+
+    assert message.status == MessageStatus.SENT
+    assert message.connector.name == sent_by
+    assert [
+        (a.connector_name, a.outcome, a.category) for a in message.attempts.order_by("id")
+    ] == attempts
+    if sent_by == "SMSC":
+        assert chain.state.texts() == ["Kodunuz 4711"]
+    else:
+        assert ReceivedSms.objects.get().text == "Kodunuz 4711"
+    logged = repr(list(message.attempts.values_list("exchanges", "detail")))
+    for secret in (SMPP_PASSWORD, IB_KEY, TW_TOKEN):
+        assert secret not in logged
