@@ -197,8 +197,8 @@ class JetSmsProvider(Provider):
                 raise
         return CheckResult(
             ok=True,
-            detail=f"Credentials and sender title '{sender}' accepted. Jet SMS does not report "
-            "the balance over its XML API.",
+            detail=f"Connected: credentials and sender title '{sender}' accepted "
+            "(Jet SMS reports no balance).",
             exchanges=client.exchanges,
         )
 

@@ -292,7 +292,7 @@ def test_check_with_right_credentials_is_ok(connector):
     result = connector_check(connector=connector)
 
     assert result.ok
-    assert "Credentials and sender title 'ACME' accepted" in result.detail
+    assert result.detail.startswith("Connected: credentials and sender title 'ACME' accepted")
     assert (
         "<gsmnos></gsmnos>" in result.exchanges[0].request_body
         or "<gsmnos />" in result.exchanges[0].request_body
