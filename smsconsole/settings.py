@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "connectors",
     "connectors.simulators",
     "messaging",
+    "messaging.campaigns",
     "inbox",
 ]
 

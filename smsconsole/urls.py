@@ -7,12 +7,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from connectors import urls as connector_urls
 from inbox import urls as inbox_urls
 from messaging import urls as messaging_urls
+from messaging.campaigns import urls as campaign_urls
 from smsconsole import views
 
 api_v1 = [
     *connector_urls.api_urlpatterns,
     *messaging_urls.api_urlpatterns,
     *inbox_urls.api_urlpatterns,
+    *campaign_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -25,6 +27,7 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("connectors/", include("connectors.urls")),
     path("", include("messaging.urls")),
+    path("", include("messaging.campaigns.urls")),
     path("", include("inbox.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 # Apps that contribute demo data through a `<app>.demo.seed(command)` function.
-DEMO_APPS = ("connectors", "inbox", "messaging")
+DEMO_APPS = ("connectors", "inbox", "messaging", "messaging.campaigns")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,188 @@
+from django.conf import settings
+from django.db import models
+
+from messaging.campaigns.rendering import placeholders_in
+from messaging.models import MessageKind
+
+
+class Template(models.Model):
+    """A message text made in the panel, with {{placeholders}}, sent by key from the API."""
+
+    key = models.SlugField(
+        max_length=64,
+        unique=True,
+        help_text="What integrations send as notificationKey, e.g. order-shipped.",
+    )
+    name = models.CharField(max_length=100)
+    text = models.TextField(help_text="Placeholders like {{first_name}} are filled per recipient.")
+    kind = models.CharField(
+        max_length=16, choices=MessageKind.choices, default=MessageKind.TRANSACTIONAL
+    )
+    sender = models.CharField(
+        max_length=20, blank=True, help_text="Blank: the connector's default title."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+    @property
+    def placeholders(self) -> list[str]:
+        return placeholders_in(self.text)
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Campaign(models.Model):
+    """One text (or template) sent to a list of recipients, in chunks, now or at a set time."""
+
+    name = models.CharField(max_length=120)
+    template = models.ForeignKey(
+        Template, null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns"
+    )
+    # The text as it was when the campaign was made: editing the template later changes nothing here.
+    text = models.TextField()
+    kind = models.CharField(
+        max_length=16, choices=MessageKind.choices, default=MessageKind.COMMERCIAL
+    )
+    sender = models.CharField(max_length=20, blank=True)
+    status = models.CharField(
+        max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where the recipients came from."
+    )
+
+    # The intake report, fixed when the recipients are imported.
+    recipient_count = models.PositiveIntegerField(default=0)
+    total_segments = models.PositiveBigIntegerField(default=0)
+    min_segments = models.PositiveSmallIntegerField(default=0)
+    max_segments = models.PositiveSmallIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    opted_out_count = models.PositiveIntegerField(default=0)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_key = models.ForeignKey(
+        "smsconsole.ApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaigns",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_chunk_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "last_chunk_at"], name="campaign_status_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def schedule_name(self) -> str:
+        return f"campaign {self.pk}: start"
+
+    @property
+    def can_start(self) -> bool:
+        return (
+            self.status in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+            and self.recipient_count > 0
+        )
+
+    @property
+    def can_pause(self) -> bool:
+        return self.status in (CampaignStatus.SENDING, CampaignStatus.SCHEDULED)
+
+    @property
+    def can_resume(self) -> bool:
+        return self.status == CampaignStatus.PAUSED
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in (
+            CampaignStatus.DRAFT,
+            CampaignStatus.SCHEDULED,
+            CampaignStatus.SENDING,
+            CampaignStatus.PAUSED,
+        )
+
+
+class RecipientStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    HANDED_OVER = "handed_over", "Message created"
+    SKIPPED = "skipped", "Left out"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CampaignRecipient(models.Model):
+    """One number of a campaign with its placeholder values; linked to its message once made."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    line = models.PositiveIntegerField(
+        help_text="Line of the upload (or position in the list) it came from."
+    )
+    to = models.CharField(max_length=20, help_text="E.164.")
+    params = models.JSONField(default=dict, blank=True)
+    segments = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(
+        max_length=12, choices=RecipientStatus.choices, default=RecipientStatus.PENDING
+    )
+    # The messages stay in the message log; this link is how the log (and this page) finds the campaign.
+    message = models.OneToOneField(
+        "messaging.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaign_recipient",
+    )
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["campaign", "status", "id"], name="recipient_next_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "to"], name="recipient_unique_per_campaign")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to} ({self.status})"
+
+
+class RejectionReason(models.TextChoices):
+    INVALID = "invalid", "Invalid"
+    DUPLICATE = "duplicate", "Duplicate"
+    OPTED_OUT = "opted_out", "Opted out"
+
+
+class CampaignRejectedRow(models.Model):
+    """A row of the upload that was left out, with its line number and why."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rejected_rows")
+    line = models.PositiveIntegerField()
+    value = models.CharField(max_length=200, blank=True, help_text="The number as given.")
+    reason = models.CharField(max_length=10, choices=RejectionReason.choices)
+    detail = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["line", "id"]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.detail}"

@@ -1,0 +1,180 @@
+"""Reads for templates and campaigns: lists, progress and breakdowns."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from messaging.campaigns.models import (
+    Campaign,
+    CampaignRecipient,
+    CampaignRejectedRow,
+    CampaignStatus,
+    RecipientStatus,
+    Template,
+)
+from messaging.models import Attempt, Message, MessageStatus
+
+OPT_OUT_QUERY_BATCH = 900  # below SQLite's default limit of variables in one statement
+
+
+def template_list() -> QuerySet[Template]:
+    """All templates by name."""
+    return Template.objects.order_by("name", "id")
+
+
+def template_get(*, key: str) -> Template | None:
+    """The template with this key, or None."""
+    return Template.objects.filter(key=key).first()
+
+
+def template_get_by_key_or_id(*, key_or_id: str) -> Template | None:
+    """An all-digit value is an id (keys always hold a letter); anything else is a key."""
+    if key_or_id.isdigit():
+        return Template.objects.filter(pk=int(key_or_id)).first()
+    return template_get(key=key_or_id)
+
+
+def numbers_opted_out(*, numbers: Iterable[str]) -> set[str]:
+    """Which of these E.164 numbers opted out of commercial messages (a few queries, not one each)."""
+    from inbox.models import OptOut
+
+    numbers = list(dict.fromkeys(numbers))
+    found: set[str] = set()
+    for start in range(0, len(numbers), OPT_OUT_QUERY_BATCH):
+        batch = numbers[start : start + OPT_OUT_QUERY_BATCH]
+        found.update(OptOut.objects.filter(number__in=batch).values_list("number", flat=True))
+    return found
+
+
+def campaign_list(*, status: str = "") -> QuerySet[Campaign]:
+    """Campaigns newest first, optionally of one status."""
+    campaigns = Campaign.objects.select_related("template")
+    if status:
+        campaigns = campaigns.filter(status=status)
+    return campaigns.order_by("-id")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the recipients of a campaign are: waiting, in the dispatcher, sent, failed, left out."""
+
+    total: int
+    waiting: int
+    queued: int
+    sent: int
+    failed: int
+    skipped: int
+    cancelled: int
+
+    @property
+    def finished(self) -> int:
+        return self.sent + self.failed + self.skipped + self.cancelled
+
+    def percent(self, part: int) -> int:
+        return round(100 * part / self.total) if self.total else 0
+
+    @property
+    def done_percent(self) -> int:
+        return self.percent(self.finished)
+
+    @property
+    def sent_percent(self) -> int:
+        return self.percent(self.sent)
+
+    @property
+    def failed_percent(self) -> int:
+        return self.percent(self.failed)
+
+    @property
+    def other_percent(self) -> int:
+        return self.percent(self.skipped + self.cancelled)
+
+    def as_dict(self) -> dict:
+        return {
+            "total": self.total,
+            "waiting": self.waiting,
+            "queued": self.queued,
+            "sent": self.sent,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "cancelled": self.cancelled,
+            "finished": self.finished,
+            "percent": self.done_percent,
+        }
+
+
+def campaign_progress(*, campaign: Campaign) -> Progress:
+    """Counts of the campaign's recipients by their own state and their message's (one query)."""
+    rows = (
+        CampaignRecipient.objects.filter(campaign=campaign)
+        .values("status", "message__status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {"waiting": 0, "queued": 0, "sent": 0, "failed": 0, "skipped": 0, "cancelled": 0}
+    for row in rows:
+        status, message_status = row["status"], row["message__status"]
+        if status == RecipientStatus.PENDING:
+            counts["waiting"] += row["n"]
+        elif status == RecipientStatus.SKIPPED:
+            counts["skipped"] += row["n"]
+        elif status == RecipientStatus.CANCELLED:
+            counts["cancelled"] += row["n"]
+        elif message_status == MessageStatus.SENT:
+            counts["sent"] += row["n"]
+        elif message_status == MessageStatus.FAILED:
+            counts["failed"] += row["n"]
+        elif message_status is None:
+            counts["skipped"] += row["n"]  # the message was deleted from the log
+        else:
+            counts["queued"] += row["n"]
+    return Progress(total=campaign.recipient_count, **counts)
+
+
+def campaign_is_live(*, campaign: Campaign, progress: Progress) -> bool:
+    """Whether the page should keep refreshing: something may still change by itself."""
+    if campaign.status in (CampaignStatus.SENDING, CampaignStatus.SCHEDULED):
+        return True
+    return progress.queued > 0
+
+
+def campaign_connector_breakdown(*, campaign: Campaign) -> list[dict]:
+    """Per connector: attempts accepted, failed and skipped for this campaign's messages."""
+    return list(
+        Attempt.objects.filter(message__campaign_recipient__campaign=campaign)
+        .values("connector_name")
+        .annotate(
+            accepted=Count("id", filter=Q(outcome="accepted")),
+            failed=Count("id", filter=Q(outcome="failed")),
+            skipped=Count("id", filter=Q(outcome="skipped")),
+        )
+        .order_by("-accepted", "connector_name")
+    )
+
+
+def campaign_failure_breakdown(*, campaign: Campaign) -> list[dict]:
+    """Failed messages by error category, most first."""
+    return list(
+        Message.objects.filter(campaign_recipient__campaign=campaign, status=MessageStatus.FAILED)
+        .values("error_category")
+        .annotate(n=Count("id"))
+        .order_by("-n", "error_category")
+    )
+
+
+def campaign_skipped_recipients(
+    *, campaign: Campaign, limit: int = 100
+) -> QuerySet[CampaignRecipient]:
+    """Recipients left out while sending (opted out meanwhile, sender withdrawn …), first ones."""
+    return campaign.recipients.filter(status=RecipientStatus.SKIPPED).order_by("id")[:limit]
+
+
+def campaign_rejected_rows(
+    *, campaign: Campaign, reason: str = "", limit: int = 200
+) -> QuerySet[CampaignRejectedRow]:
+    """Rows of the upload that were left out, by line, optionally of one reason."""
+    rows = campaign.rejected_rows.all()
+    if reason:
+        rows = rows.filter(reason=reason)
+    return rows.order_by("line", "id")[:limit]

@@ -1,0 +1,239 @@
+"""Template and campaign console pages: parse input, call one service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from messaging.campaigns import rendering
+from messaging.campaigns.forms import CampaignForm, ScheduleForm, TemplateForm
+from messaging.campaigns.models import Campaign, CampaignStatus, RejectionReason, Template
+from messaging.campaigns.selectors import (
+    campaign_connector_breakdown,
+    campaign_failure_breakdown,
+    campaign_is_live,
+    campaign_list,
+    campaign_progress,
+    campaign_rejected_rows,
+    campaign_skipped_recipients,
+    template_list,
+)
+from messaging.campaigns.services import (
+    campaign_cancel,
+    campaign_create,
+    campaign_pause,
+    campaign_resume,
+    campaign_start,
+    template_create,
+    template_delete,
+    template_update,
+)
+
+SAMPLE_PREFIX = "sample_"
+
+
+def _samples(data) -> dict[str, str]:
+    return {
+        key[len(SAMPLE_PREFIX) :]: value
+        for key, value in data.items()
+        if key.startswith(SAMPLE_PREFIX)
+    }
+
+
+def _preview_context(text: str, samples: dict[str, str]) -> dict:
+    result = rendering.preview(text, samples)
+    return {
+        "preview": result,
+        "sample_fields": [
+            {"name": name, "value": samples.get(name, "")} for name in result["placeholders"]
+        ],
+    }
+
+
+class TemplateListView(LoginRequiredMixin, View):
+    def get(self, request):
+        return render(
+            request,
+            "campaigns/template_list.html",
+            {"page_title": "Templates", "templates": template_list()},
+        )
+
+
+class TemplateFormView(LoginRequiredMixin, View):
+    """Create (no pk) or edit a template, with a live preview beside the form."""
+
+    def get(self, request, pk: int | None = None):
+        template = get_object_or_404(Template, pk=pk) if pk else None
+        initial = (
+            {f: getattr(template, f) for f in ("key", "name", "text", "kind", "sender")}
+            if template
+            else {}
+        )
+        return self._render(request, TemplateForm(initial=initial), template)
+
+    def post(self, request, pk: int | None = None):
+        template = get_object_or_404(Template, pk=pk) if pk else None
+        form = TemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                if template:
+                    template = template_update(template=template, **form.cleaned_data)
+                else:
+                    template = template_create(**form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"Template “{template.name}” saved.")
+                return redirect("campaigns:template-list")
+        return self._render(request, form, template, status=400)
+
+    def _render(self, request, form, template, status=200):
+        text = form.data.get("text", "") if form.is_bound else form.initial.get("text", "")
+        context = {
+            "page_title": f"Edit {template.name}" if template else "New template",
+            "form": form,
+            "template": template,
+            **_preview_context(text, _samples(request.POST)),
+        }
+        return render(request, "campaigns/template_form.html", context, status=status)
+
+
+class TemplatePreviewView(LoginRequiredMixin, View):
+    def post(self, request):
+        return render(
+            request,
+            "campaigns/_preview.html",
+            _preview_context(request.POST.get("text", ""), _samples(request.POST)),
+        )
+
+
+class TemplateDeleteView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        template = get_object_or_404(Template, pk=pk)
+        name = template.name
+        template_delete(template=template)
+        messages.success(
+            request, f"Template “{name}” deleted. Campaigns made from it keep their text."
+        )
+        return redirect("campaigns:template-list")
+
+
+class CampaignListView(LoginRequiredMixin, View):
+    def get(self, request):
+        status = request.GET.get("status", "")
+        status = status if status in CampaignStatus.values else ""
+        campaigns = list(campaign_list(status=status)[:200])
+        rows = [{"campaign": c, "progress": campaign_progress(campaign=c)} for c in campaigns]
+        return render(
+            request,
+            "campaigns/campaign_list.html",
+            {
+                "page_title": "Campaigns",
+                "rows": rows,
+                "status": status,
+                "statuses": CampaignStatus.choices,
+            },
+        )
+
+
+class CampaignCreateView(LoginRequiredMixin, View):
+    def get(self, request):
+        initial = {"template": request.GET.get("template")} if request.GET.get("template") else {}
+        return self._render(request, CampaignForm(initial=initial))
+
+    def post(self, request):
+        form = CampaignForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                campaign = campaign_create(**form.service_fields(), created_by=request.user)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    f"{campaign.recipient_count:,} recipients imported. Check them, then send.",
+                )
+                return redirect("campaigns:campaign-detail", pk=campaign.pk)
+        return self._render(request, form, status=400)
+
+    def _render(self, request, form, status=200):
+        return render(
+            request,
+            "campaigns/campaign_form.html",
+            {"page_title": "New campaign", "form": form},
+            status=status,
+        )
+
+
+def _campaign_context(campaign: Campaign) -> dict:
+    progress = campaign_progress(campaign=campaign)
+    return {
+        "campaign": campaign,
+        "progress": progress,
+        "live": campaign_is_live(campaign=campaign, progress=progress),
+        "by_connector": campaign_connector_breakdown(campaign=campaign),
+        "by_category": campaign_failure_breakdown(campaign=campaign),
+        "skipped_recipients": campaign_skipped_recipients(campaign=campaign),
+    }
+
+
+class CampaignDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        campaign = get_object_or_404(
+            Campaign.objects.select_related("template", "created_by"), pk=pk
+        )
+        reason = request.GET.get("rejected", "")
+        reason = reason if reason in RejectionReason.values else ""
+        context = {
+            "page_title": campaign.name,
+            **_campaign_context(campaign),
+            "schedule_form": ScheduleForm(),
+            "rejected_rows": campaign_rejected_rows(campaign=campaign, reason=reason),
+            "rejected_reason": reason,
+            "rejection_reasons": RejectionReason.choices,
+        }
+        return render(request, "campaigns/campaign_detail.html", context)
+
+
+class CampaignProgressView(LoginRequiredMixin, View):
+    """The live part of the campaign page, polled by htmx while something may still change."""
+
+    def get(self, request, pk: int):
+        campaign = get_object_or_404(Campaign, pk=pk)
+        return render(request, "campaigns/_progress.html", _campaign_context(campaign))
+
+
+class CampaignActionView(LoginRequiredMixin, View):
+    def post(self, request, pk: int, action: str):
+        campaign = get_object_or_404(Campaign, pk=pk)
+        try:
+            if action == "start":
+                campaign_start(campaign=campaign)
+                done = "is sending"
+            elif action == "schedule":
+                form = ScheduleForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError({"scheduled_at": form.errors["scheduled_at"]})
+                campaign = campaign_start(
+                    campaign=campaign, scheduled_at=form.cleaned_data["scheduled_at"]
+                )
+                done = "is scheduled"
+            elif action == "pause":
+                campaign_pause(campaign=campaign)
+                done = "is paused; messages already made still go out"
+            elif action == "resume":
+                campaign_resume(campaign=campaign)
+                done = "is sending again"
+            elif action == "cancel":
+                campaign_cancel(campaign=campaign)
+                done = "is cancelled; recipients still waiting get no message"
+            else:
+                raise Http404(f"No campaign action '{action}'.")
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"Campaign “{campaign.name}” {done}.")
+        return redirect("campaigns:campaign-detail", pk=pk)
