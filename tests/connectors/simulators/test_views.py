@@ -1,0 +1,97 @@
+"""The Simulators console page: see accounts and received messages, change modes and balances."""
+
+import pytest
+
+from connectors.simulators.models import FailureMode, ReceivedSms, SimulatedProvider
+from connectors.simulators.services import simulator_account_ensure, simulator_sms_receive
+
+
+@pytest.fixture
+def account(db):
+    account, _ = simulator_account_ensure(
+        slug="jetsms", username="demo", password="S1mulator-Secret", sender_titles=["ACME"]
+    )
+    return account
+
+
+def test_page_needs_login(client, account):
+    assert client.get("/simulators/").status_code == 302
+
+
+def test_page_shows_accounts_and_received_messages(console, account):
+    simulator_sms_receive(
+        account=account, sender="ACME", messages=[("905321234567", "Merhaba dünya")]
+    )
+
+    page = console.get("/simulators/").content.decode()
+
+    assert "Jet SMS" in page and "demo" in page and "Merhaba dünya" in page
+    assert "S1mulator-Secret" not in page
+
+
+def test_mode_change(console, account):
+    response = console.post(
+        "/simulators/jetsms/mode/",
+        {
+            "jetsms-failure_mode": "slow",
+            "jetsms-slow_seconds": "3",
+            "jetsms-fixed_status": "200",
+            "jetsms-fixed_body": "",
+        },
+    )
+
+    provider = SimulatedProvider.objects.get(slug="jetsms")
+    assert response.status_code == 302
+    assert (provider.failure_mode, provider.slow_seconds) == (FailureMode.SLOW, 3)
+
+
+def test_fixed_answer_needs_a_body(console, account):
+    response = console.post(
+        "/simulators/jetsms/mode/",
+        {
+            "jetsms-failure_mode": "fixed_answer",
+            "jetsms-slow_seconds": "3",
+            "jetsms-fixed_status": "200",
+            "jetsms-fixed_body": "",
+        },
+        follow=True,
+    )
+
+    assert "Give the body the simulator should answer with." in response.content.decode()
+    assert SimulatedProvider.objects.get(slug="jetsms").failure_mode == FailureMode.NONE
+
+
+ACCOUNT_CHANGES = [
+    pytest.param(
+        {"balance": "0", "sender_titles": "ACME, NEW"}, 0, ["ACME", "NEW"], "", id="saved"
+    ),
+    pytest.param(
+        {"balance": "-1", "sender_titles": "ACME"},
+        1000,
+        ["ACME"],
+        "not changed",
+        id="negative balance",
+    ),
+    pytest.param(
+        {"balance": "5", "sender_titles": " , "}, 1000, ["ACME"], "not changed", id="no title"
+    ),
+]
+
+
+@pytest.mark.parametrize(("form", "balance", "titles", "message"), ACCOUNT_CHANGES)
+def test_account_change(console, account, form, balance, titles, message):
+    data = {f"account{account.pk}-{key}": value for key, value in form.items()}
+
+    response = console.post(f"/simulators/accounts/{account.pk}/", data, follow=True)
+
+    account.refresh_from_db()
+    assert (account.balance, account.sender_titles) == (balance, titles)
+    assert message in response.content.decode()
+
+
+def test_clear_received(console, account):
+    simulator_sms_receive(account=account, sender="ACME", messages=[("905321234567", "x")])
+
+    console.post("/simulators/jetsms/clear/")
+
+    assert not ReceivedSms.objects.exists()
