@@ -103,6 +103,15 @@ def _check_receive_input(*, receiver: str, sender: str, text: str, keyword: str)
     missing = _missing_parameters(receiver=receiver, sender=sender, text=text)
     if missing:
         raise ReceiveRefused(400, f"Bad Request: missing {', '.join(missing)}.")
+    for name, value in (
+        ("receiver", receiver),
+        ("sender", sender),
+        ("message", text),
+        ("keyword", keyword),
+    ):
+        if "\x00" in value:
+            # PostgreSQL cannot store NUL in text: refuse clearly instead of failing with a 500.
+            raise ReceiveRefused(400, f"Bad Request: {name} contains a NUL character (%00).")
     for name, value in (("receiver", receiver), ("sender", sender)):
         if len(value) > MAX_NUMBER_LENGTH:
             raise ReceiveRefused(

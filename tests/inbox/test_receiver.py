@@ -138,6 +138,7 @@ def _without(*names: str, **extra: str) -> dict:
         ),
         pytest.param({}, _without(message="ş" * 1600), 200, "OK", id="200-1600-chars"),
         pytest.param({}, _without(sender="9" * 40), 400, "sender is longer", id="400-long-sender"),
+        pytest.param({}, _without(message="a\x00b"), 400, "NUL character", id="400-nul-in-message"),
         pytest.param(
             {}, _without(receiver="49999999"), 404, "+49999999", id="404-unknown-receiver"
         ),
@@ -334,3 +335,26 @@ def test_logged_text_has_no_control_characters(client, make_receive_connector, c
     assert logged
     assert all("\n" not in line and "\x1b" not in line for line in logged)
     assert any("forged line" in line for line in logged)
+
+
+def test_post_in_an_unknown_charset_is_refused(client, make_receive_connector):
+    make_receive_connector()
+
+    answer = client.generic(
+        "POST",
+        URL,
+        urlencode(FULL).encode(),
+        content_type="application/x-www-form-urlencoded; charset=klingon",
+    )
+
+    assert answer.status_code == 400
+    assert "unknown charset 'klingon'" in answer.content.decode()
+
+
+def test_multipart_post_is_accepted(client, make_receive_connector):
+    make_receive_connector()
+
+    answer = client.post(URL, {**FULL, "message": "çok parçalı"})  # the test client sends multipart
+
+    assert answer.status_code == 200
+    assert InboundMessage.objects.get().text == "çok parçalı"
