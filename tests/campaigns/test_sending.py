@@ -1,0 +1,141 @@
+"""Campaign sending through the Jet SMS simulator over real HTTP, in chunks."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.models import Schedule
+from django_q.scheduler import scheduler
+
+from connectors.simulators.models import ReceivedSms
+from inbox.services import optout_create
+from messaging.campaigns import services
+from messaging.campaigns.models import CampaignStatus, RecipientStatus
+from messaging.campaigns.selectors import campaign_connector_breakdown, campaign_progress
+from messaging.campaigns.services import (
+    campaign_cancel,
+    campaign_create,
+    campaign_pause,
+    campaign_resume,
+    campaign_send_chunk,
+    campaign_start,
+)
+from messaging.models import MessageStatus
+from smsconsole.models import AuditEntry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def numbers(count: int) -> str:
+    return "\n".join(f"+9053212{n:05d}" for n in range(count))
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(services, "CHUNK_SIZE", 3)
+
+
+def test_campaign_sends_every_recipient_in_chunks(jet_connector, small_chunks):
+    campaign = campaign_create(name="Hello", text="Merhaba!", pasted=numbers(7), start=True)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.COMPLETED
+    progress = campaign_progress(campaign=campaign)
+    assert (progress.sent, progress.failed, progress.done_percent) == (7, 0, 100)
+    assert ReceivedSms.objects.filter(text="Merhaba!").count() == 7
+    assert campaign_connector_breakdown(campaign=campaign) == [
+        {"connector_name": "Jet SMS", "accepted": 7, "failed": 0, "skipped": 0}
+    ]
+    message = campaign.recipients.first().message
+    assert message.campaign_recipient.campaign == campaign  # the log finds the campaign
+
+
+def test_placeholders_are_filled_per_recipient(jet_connector):
+    campaign = campaign_create(
+        name="Names", text="Hi {{name}}",
+        recipients=[{"msisdn": "+905321234567", "params": {"name": "Ayşe"}}, {"msisdn": "+905321234568", "params": {"name": "Can"}}],
+        start=True,
+    )
+    assert sorted(ReceivedSms.objects.values_list("text", flat=True)) == ["Hi Ayşe", "Hi Can"]
+    assert campaign_progress(campaign=campaign).sent == 2
+
+
+def test_paused_campaign_makes_no_message_until_resumed(jet_connector, small_chunks, monkeypatch):
+    campaign = campaign_create(name="Pausable", text="Hi", pasted=numbers(7))
+    # The next chunk is not run at once, so pause can land between chunks as with real workers.
+    monkeypatch.setattr(services, "_enqueue_chunk", lambda campaign_id: None)
+    campaign_start(campaign=campaign)
+    assert campaign_send_chunk(campaign_id=campaign.pk) == 3
+    campaign_pause(campaign=campaign)
+    assert campaign_send_chunk(campaign_id=campaign.pk) == 0
+    assert campaign.recipients.filter(status=RecipientStatus.PENDING).count() == 4
+    campaign_resume(campaign=campaign)
+    while campaign_send_chunk(campaign_id=campaign.pk):
+        pass
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.COMPLETED
+    assert campaign_progress(campaign=campaign).sent == 7
+    assert list(AuditEntry.objects.filter(target_id=str(campaign.pk)).values_list("action", flat=True).order_by("id")) == [
+        "create", "start", "pause", "resume",
+    ]
+
+
+def test_cancelled_campaign_sends_no_more(jet_connector, small_chunks, monkeypatch):
+    campaign = campaign_create(name="Cancel me", text="Hi", pasted=numbers(7))
+    monkeypatch.setattr(services, "_enqueue_chunk", lambda campaign_id: None)
+    campaign_start(campaign=campaign)
+    campaign_send_chunk(campaign_id=campaign.pk)
+    campaign_cancel(campaign=campaign)
+    assert campaign_send_chunk(campaign_id=campaign.pk) == 0
+    progress = campaign_progress(campaign=campaign)
+    assert (progress.sent, progress.cancelled, progress.done_percent) == (3, 4, 100)
+    with pytest.raises(ValidationError, match="cancelled: it cannot be resumed"):
+        campaign_resume(campaign=campaign)
+
+
+def test_scheduled_campaign_starts_when_its_schedule_runs(jet_connector):
+    at = timezone.now() + timedelta(hours=1)
+    campaign = campaign_create(name="Later", text="Hi", pasted=numbers(2), start=True, scheduled_at=at)
+    assert campaign.status == CampaignStatus.SCHEDULED
+    schedule = Schedule.objects.get(name=campaign.schedule_name)
+    assert schedule.next_run == at
+    scheduler(broker=get_broker())
+    assert ReceivedSms.objects.count() == 0  # not due yet
+    Schedule.objects.filter(pk=schedule.pk).update(next_run=timezone.now() - timedelta(seconds=1))
+    scheduler(broker=get_broker())
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.COMPLETED
+    assert ReceivedSms.objects.count() == 2
+    assert not Schedule.objects.filter(name=campaign.schedule_name).exists()
+
+
+def test_cancelling_a_scheduled_campaign_removes_its_schedule(idle_connector):
+    campaign = campaign_create(
+        name="Later", text="Hi", pasted=numbers(2), start=True, scheduled_at=timezone.now() + timedelta(hours=1)
+    )
+    campaign_cancel(campaign=campaign)
+    assert not Schedule.objects.filter(name=campaign.schedule_name).exists()
+
+
+def test_schedule_in_the_past_is_refused(idle_connector):
+    with pytest.raises(ValidationError, match="has passed"):
+        campaign_create(name="Past", text="Hi", pasted=numbers(1), start=True, scheduled_at=timezone.now() - timedelta(minutes=5))
+
+
+def test_number_opted_out_after_import_is_left_out_when_sending(jet_connector):
+    campaign = campaign_create(name="Promo", text="Sale!", kind="commercial", pasted=numbers(2))
+    optout_create(number="+905321200001")
+    campaign_start(campaign=campaign)
+    progress = campaign_progress(campaign=campaign)
+    assert (progress.sent, progress.skipped, progress.done_percent) == (1, 1, 100)
+    assert "opted out" in campaign.recipients.get(to="+905321200001").error
+
+
+def test_failed_messages_are_counted_by_category(jet_connector):
+    jet_connector.password = "wrong-password"
+    jet_connector.save()
+    campaign = campaign_create(name="Doomed", text="Hi", pasted=numbers(2), start=True)
+    progress = campaign_progress(campaign=campaign)
+    assert progress.failed == 2
+    assert campaign.recipients.first().message.status == MessageStatus.FAILED
