@@ -52,7 +52,7 @@ def seed(command) -> None:
         )
         state = "created" if created else "exists"
         command.stdout.write(
-            f"Simulator account {demo['slug']}:{account.username} {state} ({account.balance} credits)."
+            f"Simulator account {demo['slug']}:{account.username} {state} ({account.balance} SMS)."
         )
         name = f"{provider.name} (simulator)"
         if Connector.objects.filter(name=name).exists():

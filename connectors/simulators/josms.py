@@ -67,7 +67,7 @@ def generate_token(request, provider):
 
 @provider_endpoint(SLUG, content_type=XML, methods=("GET", "POST"))
 def single_send(request, provider):
-    """SingleSMS3 SendSMS: one number, a bearer token, an optional client `id` against duplicates."""
+    """SingleSMS3 SendSMS: one number, a bearer token, an optional client `id` against repeats."""
     params = _params(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     account = (

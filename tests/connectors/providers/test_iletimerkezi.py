@@ -61,7 +61,7 @@ def query(exchange):
     return {k: v[0] for k, v in parse_qs(urlsplit(exchange.url).query).items()}
 
 
-# -- accepted ---------------------------------------------------------------------------------------
+# -- accepted -------------------------------------------------------------------------------------
 
 ACCEPTED = [
     pytest.param(sms(), {"iys": "0", "sender": "ACME"}, id="transactional: iys=0, default sender"),
@@ -94,7 +94,7 @@ def test_send_accepted(connector, message, expected_query):
     assert (sent["key"], sent["hash"]) == ("***", "***")
 
 
-# -- every documented code --------------------------------------------------------------------------
+# -- every documented code ------------------------------------------------------------------------
 
 SIMULATED_FAILURES = [
     pytest.param(
@@ -258,7 +258,7 @@ def test_send_unreadable_answer(connector, status, body, category):
     assert caught.value.category == category
 
 
-# -- transport --------------------------------------------------------------------------------------
+# -- transport ------------------------------------------------------------------------------------
 
 
 def test_send_http_500_is_provider_error(connector):
@@ -307,7 +307,7 @@ def test_send_skips_what_the_connector_cannot_carry(connector, message, category
     assert caught.value.exchanges == []
 
 
-# -- test connection --------------------------------------------------------------------------------
+# -- test connection ------------------------------------------------------------------------------
 
 
 def test_check_shows_the_balance(connector, account):
@@ -346,7 +346,7 @@ def test_check_failure_says_why(connector, connector_changes, fixed, in_detail):
     assert in_detail in result.detail
 
 
-# -- secrets ----------------------------------------------------------------------------------------
+# -- secrets --------------------------------------------------------------------------------------
 
 
 def test_no_secret_in_exchanges_or_logs(connector, caplog):

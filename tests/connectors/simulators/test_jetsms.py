@@ -24,7 +24,8 @@ def post(simulator_url):
 
 def context(inner: str, kind="smmgsd", encoding="UTF-8", title="ACME") -> str:
     return (
-        f'<?xml version="1.0" encoding="{encoding}"?><message-context type="{kind}"><username>u1</username>'
+        f'<?xml version="1.0" encoding="{encoding}"?><message-context type="{kind}">'
+        "<username>u1</username>"
         f"<password>p1</password><outbox-name>{title}</outbox-name><reference/>{inner}</message-context>"
     )
 

@@ -25,7 +25,9 @@ def test_page_shows_accounts_and_received_messages(console, account):
 
     page = console.get("/simulators/").content.decode()
 
-    assert "Jet SMS" in page and "demo" in page and "Merhaba dünya" in page
+    assert "Jet SMS" in page
+    assert "demo" in page
+    assert "Merhaba dünya" in page
     assert "S1mulator-Secret" not in page
 
 
