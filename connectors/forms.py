@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from connectors.models import Connector
 from connectors.providers.base import Provider
+from connectors.services import label_in_sentence
 
 OPTION_PREFIX = "opt_"
 
@@ -29,7 +30,10 @@ class ConnectorForm(forms.Form):
         min_value=0, max_value=1_000_000, help_text="Lower goes first. Ties go by creation order."
     )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
-    username = forms.CharField(max_length=255, required=False)
+    # autocomplete off: the browser would offer the console user's own sign-in name here.
+    username = forms.CharField(
+        max_length=255, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     password = forms.CharField(
         required=False,
         strip=False,
@@ -38,7 +42,10 @@ class ConnectorForm(forms.Form):
     sender_list = forms.CharField(
         label="Approved sender titles",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line, 1 to 11 characters each, exactly as approved by the provider. The first is the default.",
+        help_text=(
+            "One per line, 1 to 11 characters each, exactly as approved by the provider. "
+            "The first is the default."
+        ),
     )
 
     def __init__(
@@ -66,7 +73,10 @@ class ConnectorForm(forms.Form):
             password.required = True
             password.help_text = provider.password_help
         else:
-            password.help_text = f"Stored encrypted and never shown. Leave blank to keep the current {provider.password_label.lower()}."
+            password.help_text = (
+                "Stored encrypted and never shown. Leave blank to keep the current "
+                f"{label_in_sentence(provider.password_label)}."
+            )
         for name, field in provider.option_fields().items():
             # A copy: a provider's extra option fields are class attributes shared by every form.
             self.fields[OPTION_PREFIX + name] = copy.deepcopy(field)
@@ -101,6 +111,14 @@ class ConnectorForm(forms.Form):
             },
         }
         return fields
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Record the error and mark the field's input, so the eye finds it."""
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{_css_class(widget)} is-invalid"
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Show a service's ValidationError on the matching fields."""

@@ -20,10 +20,22 @@ SENDER_TITLE_RE = re.compile(r"^[\w .\-&'+!]+$")
 CREDENTIAL_FIELDS = ("provider", "username", "password", "options")
 # What the audit log records of a connector; the password only as "changed".
 AUDITED_FIELDS = (
-    "name", "provider", "priority", "is_active", "username", "password", "sender_list", "options",
+    "name",
+    "provider",
+    "priority",
+    "is_active",
+    "username",
+    "password",
+    "sender_list",
+    "options",
     "health_state",
 )
 AUDIT_SECRET_FIELDS = ("password",)
+
+
+def label_in_sentence(label: str) -> str:
+    """A field label for use mid-sentence: "Account password" -> "account password", "API hash" kept."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _clean_sender_list(sender_list: Any, *, max_length: int) -> list[str]:
@@ -38,15 +50,21 @@ def _clean_sender_list(sender_list: Any, *, max_length: int) -> list[str]:
         if not title:
             continue
         if len(title) > max_length:
-            errors.append(f"Sender title '{title}' is {len(title)} characters long; at most {max_length} are allowed.")
+            errors.append(
+                f"Sender title '{title}' is {len(title)} characters long; at most {max_length} are allowed."
+            )
         elif not SENDER_TITLE_RE.match(title):
-            errors.append(f"Sender title '{title}' may only hold letters, digits, spaces and . - _ & ' + !")
+            errors.append(
+                f"Sender title '{title}' may only hold letters, digits, spaces and . - _ & ' + !"
+            )
         elif title not in titles:
             titles.append(title)
     if errors:
         raise ValidationError({"sender_list": errors})
     if not titles:
-        raise ValidationError({"sender_list": ["Add at least one approved sender title (1 to 11 characters)."]})
+        raise ValidationError(
+            {"sender_list": ["Add at least one approved sender title (1 to 11 characters)."]}
+        )
     return titles
 
 
@@ -66,11 +84,21 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
     priority = fields.get("priority")
     if priority is None:
         fields["priority"] = provider.default_priority
-    elif not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 1_000_000:
-        errors["priority"] = ["Priority must be a whole number from 0 to 1000000 (lower goes first)."]
+    elif (
+        not isinstance(priority, int)
+        or isinstance(priority, bool)
+        or not 0 <= priority <= 1_000_000
+    ):
+        errors["priority"] = [
+            "Priority must be a whole number from 0 to 1000000 (lower goes first)."
+        ]
     fields["username"] = str(fields.get("username") or "").strip()
     for step in (
-        lambda: fields.update(sender_list=_clean_sender_list(fields.get("sender_list"), max_length=provider.max_sender_length)),
+        lambda: fields.update(
+            sender_list=_clean_sender_list(
+                fields.get("sender_list"), max_length=provider.max_sender_length
+            )
+        ),
         lambda: fields.update(options=provider.clean_options(fields.get("options") or {})),
     ):
         try:
@@ -102,11 +130,18 @@ def connector_create(
 ) -> Connector:
     """Create a connector after validating every field with its provider's rules."""
     fields = _validated(
-        {"name": name, "provider": provider, "username": username, "sender_list": sender_list,
-         "options": options, "priority": priority}
+        {
+            "name": name,
+            "provider": provider,
+            "username": username,
+            "sender_list": sender_list,
+            "options": options,
+            "priority": priority,
+        }
     )
     if not password:
-        raise ValidationError({"password": [f"Enter the {get_provider(provider).password_label.lower()}."]})
+        label = label_in_sentence(get_provider(provider).password_label)
+        raise ValidationError({"password": [f"Enter the {label}."]})
     connector = Connector.objects.create(**fields, password=password, is_active=bool(is_active))
     after = audit_snapshot(connector, AUDITED_FIELDS)
     changes = audit_changes({}, after, secret_fields=AUDIT_SECRET_FIELDS)
@@ -120,16 +155,33 @@ def connector_update(*, connector: Connector, **changes: Any) -> Connector:
 
     Editing credentials or options clears a "credentials rejected" or tripped state: someone fixed it.
     """
-    allowed = {"name", "provider", "username", "password", "sender_list", "options", "priority", "is_active"}
+    allowed = {
+        "name",
+        "provider",
+        "username",
+        "password",
+        "sender_list",
+        "options",
+        "priority",
+        "is_active",
+    }
     if unknown := set(changes) - allowed:
         raise ValidationError({key: ["This field cannot be changed."] for key in sorted(unknown)})
     password = changes.pop("password", None)
     before = audit_snapshot(connector, AUDITED_FIELDS)
     current = {
-        "name": connector.name, "provider": connector.provider, "username": connector.username,
-        "sender_list": connector.sender_list, "options": connector.options, "priority": connector.priority,
+        "name": connector.name,
+        "provider": connector.provider,
+        "username": connector.username,
+        "sender_list": connector.sender_list,
+        "options": connector.options,
+        "priority": connector.priority,
     }
-    if "provider" in changes and changes["provider"] != connector.provider and "options" not in changes:
+    if (
+        "provider" in changes
+        and changes["provider"] != connector.provider
+        and "options" not in changes
+    ):
         current["options"] = {}
     fields = _validated({**current, **{k: v for k, v in changes.items() if k != "is_active"}})
     for key, value in fields.items():
@@ -216,11 +268,15 @@ def connector_check(*, connector: Connector) -> CheckResult:
     except ProviderError as error:
         result = CheckResult(ok=False, detail=error.detail, exchanges=error.exchanges)
     except NotImplementedError:
-        result = CheckResult(ok=False, detail=f"{connector.provider_name} has no connection test yet.")
+        result = CheckResult(
+            ok=False, detail=f"{connector.provider_name} has no connection test yet."
+        )
     connector.last_check_ok = result.ok
     connector.last_check_detail = result.detail[:1000]
     connector.last_checked_at = timezone.now()
-    connector.save(update_fields=["last_check_ok", "last_check_detail", "last_checked_at", "session_token"])
+    connector.save(
+        update_fields=["last_check_ok", "last_check_detail", "last_checked_at", "session_token"]
+    )
     return result
 
 
@@ -232,7 +288,9 @@ def connector_record_success(*, connector: Connector) -> None:
     Connector.objects.filter(pk=connector.pk).filter(
         ~Q(health_state=HealthState.OK) | Q(consecutive_failures__gt=0)
     ).update(
-        health_state=HealthState.OK, consecutive_failures=0, tripped_until=None,
+        health_state=HealthState.OK,
+        consecutive_failures=0,
+        tripped_until=None,
         updated_at=timezone.now(),
     )
 
@@ -245,18 +303,25 @@ def connector_record_failure(*, connector: Connector, category: str, detail: str
     connectors = Connector.objects.filter(pk=connector.pk)
     if category == Category.CREDENTIALS:
         connectors.update(
-            health_state=HealthState.CREDENTIALS_REJECTED, tripped_until=None,
-            last_error=last_error, consecutive_failures=F("consecutive_failures") + 1, updated_at=now,
+            health_state=HealthState.CREDENTIALS_REJECTED,
+            tripped_until=None,
+            last_error=last_error,
+            consecutive_failures=F("consecutive_failures") + 1,
+            updated_at=now,
         )
     elif category == Category.BALANCE:
         connectors.exclude(health_state=HealthState.CREDENTIALS_REJECTED).update(
-            health_state=HealthState.TRIPPED, last_error=last_error, updated_at=now,
+            health_state=HealthState.TRIPPED,
+            last_error=last_error,
+            updated_at=now,
             tripped_until=now + timedelta(seconds=settings.SMSCONSOLE_BREAKER_BALANCE_SECONDS),
             consecutive_failures=F("consecutive_failures") + 1,
         )
     elif category in TRANSIENT_CATEGORIES:
         connectors.update(
-            consecutive_failures=F("consecutive_failures") + 1, last_error=last_error, updated_at=now
+            consecutive_failures=F("consecutive_failures") + 1,
+            last_error=last_error,
+            updated_at=now,
         )
         connectors.filter(consecutive_failures__gte=settings.SMSCONSOLE_BREAKER_FAILURES).exclude(
             health_state=HealthState.CREDENTIALS_REJECTED

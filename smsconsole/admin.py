@@ -2,6 +2,11 @@ from django.contrib import admin
 
 from smsconsole.models import ApiKey, AuditEntry
 
+admin.site.site_header = "SMS Console administration"
+admin.site.site_title = "SMS Console admin"
+admin.site.index_title = "Data"
+admin.site.site_url = "/"
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):

@@ -4,16 +4,17 @@ import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, converters, get_resolver, reverse
+from rest_framework.views import APIView
 
-# Paths that are public on purpose, or guarded otherwise (API keys, Django admin's own login).
-NOT_CONSOLE_PREFIXES = (
-    "api/",  # REST API: API keys or session, answers 401 (tested in test_api_keys)
+# Paths that are public on purpose, or guarded by something else than the console's sign-in.
+NOT_GUARDED_PREFIXES = (
     "admin/",  # Django admin redirects to its own login
     "simulators/",  # provider simulators: stand-ins for the providers' public APIs
     "SMSReceiver",  # inbound SMS webhook called by providers
     "login/",
     "logout/",
 )
+PUBLIC_API_NAMES = {"api-schema", "api-docs"}  # the OpenAPI description is public
 # The pages of the foundation: the walk below must find at least these, or it is broken.
 FOUNDATION_PAGES = {
     "home",
@@ -29,6 +30,12 @@ FOUNDATION_PAGES = {
     "connectors:move",
     "connectors:test",
 }
+FOUNDATION_API = {
+    "api-connector-list",
+    "api-connector-detail",
+    "api-connector-test",
+    "api-provider-list",
+}
 
 
 def _sample(converter) -> object:
@@ -39,27 +46,26 @@ def _sample(converter) -> object:
     return "x"
 
 
-def _console_urls(patterns=None, prefix="", namespace="") -> dict[str, str]:
-    """Every named console URL (name -> concrete path), found by walking the URL resolver."""
-    found: dict[str, str] = {}
+def _walk(patterns=None, prefix="", namespace=""):
+    """(name, concrete path, is a DRF API view) of every named URL, walking the URL resolver."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         route = prefix + str(entry.pattern)
-        if route.startswith(NOT_CONSOLE_PREFIXES) or route.startswith("^"):
+        if route.startswith(NOT_GUARDED_PREFIXES) or route.startswith("^"):
             continue
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            found.update(_console_urls(entry.url_patterns, route, inner))
+            yield from _walk(entry.url_patterns, route, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            kwargs = {
-                name: _sample(conv)
-                for name, conv in getattr(entry.pattern, "converters", {}).items()
-            }
+            converters_ = getattr(entry.pattern, "converters", {})
+            kwargs = {name: _sample(conv) for name, conv in converters_.items()}
             name = namespace + entry.name
-            found[name] = reverse(name, kwargs=kwargs or None)
-    return found
+            view_class = getattr(entry.callback, "cls", None)
+            is_api = isinstance(view_class, type) and issubclass(view_class, APIView)
+            yield name, reverse(name, kwargs=kwargs or None), is_api
 
 
-CONSOLE_URLS = _console_urls()
+CONSOLE_URLS = {name: path for name, path, is_api in _walk() if not is_api}
+API_URLS = {name: path for name, path, is_api in _walk() if is_api and name not in PUBLIC_API_NAMES}
 
 
 def test_the_walk_finds_every_foundation_page():
@@ -76,6 +82,17 @@ def test_console_page_requires_sign_in(client, name, method):
         f"{name} ({path}) answered {response.status_code} to a stranger"
     )
     assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name", sorted(API_URLS))
+def test_api_endpoint_refuses_a_stranger(client, name, method):
+    path = API_URLS[name]
+    response = getattr(client, method)(path)
+    assert response.status_code in (401, 403, 405), f"{name} ({path}): {response.status_code}"
+    if response.status_code != 405:
+        assert response.json()["status"] == response.status_code
 
 
 @pytest.mark.django_db
