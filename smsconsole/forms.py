@@ -29,7 +29,6 @@ class AuditFilterForm(forms.Form):
             attrs={
                 "class": "form-control form-control-sm",
                 "placeholder": "Name, id or value",
-                "type": "search",
             }
         ),
     )

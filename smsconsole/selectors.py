@@ -1,11 +1,19 @@
 """Reads of the console's own data."""
 
+import math
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 
+from connectors.models import Connector
+from connectors.providers.base import Outcome
+from connectors.selectors import connector_list
+from inbox.models import InboundMessage
+from messaging.models import Attempt, Message, MessageStatus
 from smsconsole.models import ApiKey, AuditEntry
 from smsconsole.services import hash_api_key
 
@@ -76,3 +84,189 @@ def _model_label(label: str) -> str:
         return str(apps.get_model(label)._meta.verbose_name).capitalize()
     except (LookupError, ValueError):
         return label
+
+
+# -- Dashboard ------------------------------------------------------------------------------------
+# Message ids grow with creation time, so "messages created since T" are the ids from the first
+# one created at T on (one lookup in the created_at index). Every count below then reads an id
+# range (of messages, or of attempts through their message index): its cost follows the traffic
+# of the period shown, not the size of the tables.
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """Messages created in a period, by their current status."""
+
+    queued: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.sending + self.sent + self.failed
+
+    @property
+    def pending(self) -> int:
+        return self.queued + self.sending
+
+    @property
+    def success_rate(self) -> float | None:
+        """Sent out of finished (sent or failed) messages, in percent; None when none finished."""
+        finished = self.sent + self.failed
+        return 100 * self.sent / finished if finished else None
+
+
+@dataclass
+class ConnectorStats:
+    """What one connector did for the messages of a period, and its provider latency."""
+
+    name: str
+    connector: Connector | None  # None once the connector has been deleted
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failover: int = 0
+    median_ms: int | None = None
+    p95_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class HourCounts:
+    """Messages created in one hour, by status."""
+
+    start: datetime
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.pending
+
+
+def _first_message_id(since: datetime) -> int | None:
+    return (
+        Message.objects.filter(created_at__gte=since)
+        .order_by("created_at")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def _status_aggregates() -> dict:
+    return {
+        status: Count("id", filter=Q(status=status))
+        for status in (
+            MessageStatus.QUEUED,
+            MessageStatus.SENDING,
+            MessageStatus.SENT,
+            MessageStatus.FAILED,
+        )
+    }
+
+
+def dashboard_status_counts(*, since: datetime) -> StatusCounts:
+    """Messages created since a moment, by status."""
+    first_id = _first_message_id(since)
+    if first_id is None:
+        return StatusCounts()
+    return StatusCounts(
+        **Message.objects.filter(id__gte=first_id).aggregate(**_status_aggregates())
+    )
+
+
+def dashboard_hourly_counts(*, hours: int = 24) -> list[HourCounts]:
+    """Messages per hour (local time) for the last `hours` hours, the current one included."""
+    now = timezone.localtime()
+    first_hour = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
+    counted: dict[datetime, dict] = {}
+    if (first_id := _first_message_id(first_hour)) is not None:
+        aggregates = _status_aggregates()
+        rows = (
+            Message.objects.filter(id__gte=first_id)
+            .annotate(hour=TruncHour("created_at", tzinfo=now.tzinfo))
+            .values("hour")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        counted = {row.pop("hour"): row for row in rows}
+    bars = []
+    for index in range(hours):
+        start = first_hour + timedelta(hours=index)
+        row = counted.get(start, {})
+        bars.append(
+            HourCounts(
+                start=start,
+                sent=row.get(MessageStatus.SENT, 0),
+                failed=row.get(MessageStatus.FAILED, 0),
+                pending=row.get(MessageStatus.QUEUED, 0) + row.get(MessageStatus.SENDING, 0),
+            )
+        )
+    return bars
+
+
+def dashboard_connector_stats(*, since: datetime) -> list[ConnectorStats]:
+    """Per connector, for messages created since a moment: what it sent, failed, skipped and took
+    over from another connector, and the median and 95th percentile of its provider latency.
+
+    Every connector is listed in dispatch order (idle ones with zeros), then deleted ones that
+    still have attempts in the period.
+    """
+    stats = {(c.pk, c.name): ConnectorStats(name=c.name, connector=c) for c in connector_list()}
+    by_id = {key[0]: value for key, value in stats.items()}
+    first_id = _first_message_id(since)
+    if first_id is None:
+        return list(stats.values())
+    attempts = Attempt.objects.filter(message_id__gte=first_id)
+    earlier_miss_elsewhere = Attempt.objects.filter(
+        message_id=OuterRef("message_id"),
+        id__lt=OuterRef("id"),
+        outcome__in=[Outcome.FAILED, Outcome.SKIPPED],
+    ).exclude(connector_id=OuterRef("connector_id"))
+    rows = (
+        attempts.values("connector_id", "connector_name")
+        .annotate(
+            sent=Count("id", filter=Q(outcome=Outcome.ACCEPTED)),
+            failed=Count("id", filter=Q(outcome=Outcome.FAILED)),
+            skipped=Count("id", filter=Q(outcome=Outcome.SKIPPED)),
+            failover=Count(
+                "id", filter=Q(outcome=Outcome.ACCEPTED) & Q(Exists(earlier_miss_elsewhere))
+            ),
+        )
+        .order_by()
+    )
+    for row in rows:
+        connector_id, name = row.pop("connector_id"), row.pop("connector_name")
+        # Attempts keep the name the connector had then; count them under its current name.
+        entry = by_id.get(connector_id) or stats.setdefault(
+            (None, name), ConnectorStats(name=name, connector=None)
+        )
+        for key, value in row.items():
+            setattr(entry, key, getattr(entry, key) + value)
+    for (connector_id, name), entry in stats.items():
+        mine = (
+            Q(connector_id=connector_id)
+            if connector_id
+            else Q(connector__isnull=True, connector_name=name)
+        )
+        entry.median_ms, entry.p95_ms = _latency_percentiles(
+            attempts.filter(mine, outcome__in=[Outcome.ACCEPTED, Outcome.FAILED]),
+            count=entry.sent + entry.failed,
+        )
+    return list(stats.values())
+
+
+def _latency_percentiles(
+    attempts: QuerySet[Attempt], *, count: int
+) -> tuple[int | None, int | None]:
+    """Median and 95th percentile (nearest rank) of duration_ms; the database does the sorting."""
+    if not count:
+        return None, None
+    durations = attempts.order_by("duration_ms").values_list("duration_ms", flat=True)
+    return tuple(durations[math.ceil(share * count) - 1] for share in (0.5, 0.95))
+
+
+def dashboard_inbound_count(*, since: datetime) -> int:
+    """SMS received since a moment (received_at is indexed)."""
+    return InboundMessage.objects.filter(received_at__gte=since).count()

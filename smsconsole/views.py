@@ -1,5 +1,6 @@
 """Console pages of the console itself: home, settings (API keys), dashboard, audit log."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -7,12 +8,21 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views import View
 
 from messaging.selectors import message_page
+from smsconsole.charts import hour_chart
 from smsconsole.forms import AuditFilterForm
 from smsconsole.models import ApiKey
-from smsconsole.selectors import api_key_list, audit_entry_list
+from smsconsole.selectors import (
+    api_key_list,
+    audit_entry_list,
+    dashboard_connector_stats,
+    dashboard_hourly_counts,
+    dashboard_inbound_count,
+    dashboard_status_counts,
+)
 from smsconsole.services import api_key_create, api_key_revoke
 
 
@@ -75,3 +85,33 @@ class AuditLogView(LoginRequiredMixin, View):
             "query": urlencode(query),
         }
         return render(request, "smsconsole/audit.html", context)
+
+
+PERIODS = {"today": "Today", "7d": "Last 7 days"}
+
+
+class DashboardView(LoginRequiredMixin, View):
+    """Today and the last 7 days at a glance: messages, connectors, inbound."""
+
+    def get(self, request):
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        week = today - timedelta(days=6)  # today and the six days before
+        period = request.GET.get("period") if request.GET.get("period") in PERIODS else "today"
+        connector_stats = dashboard_connector_stats(since=today if period == "today" else week)
+        active = [s.connector for s in connector_stats if s.connector and s.connector.is_active]
+        paused = sum(connector.is_tripped for connector in active)
+        context = {
+            "page_title": "Dashboard",
+            "today": dashboard_status_counts(since=today),
+            "week": dashboard_status_counts(since=week),
+            "inbound_today": dashboard_inbound_count(since=today),
+            "inbound_week": dashboard_inbound_count(since=week),
+            "chart": hour_chart(dashboard_hourly_counts()),
+            "connector_stats": connector_stats,
+            "active_connectors": len(active),
+            "usable_connectors": len(active) - paused,
+            "paused_connectors": paused,
+            "period": period,
+            "periods": PERIODS,
+        }
+        return render(request, "smsconsole/dashboard.html", context)
