@@ -8,7 +8,8 @@ app_name = "inbox"
 urlpatterns = [
     path("SMSReceiver", SmsReceiverView.as_view(), name="receiver"),
     path("inbox/", views.InboxView.as_view(), name="list"),
-    path("inbox/<str:number>/", views.ConversationView.as_view(), name="conversation"),
+    # path: an alphanumeric sender may contain "/", and every sender must get a link.
+    path("inbox/<path:number>/", views.ConversationView.as_view(), name="conversation"),
     path(
         "receive-connectors/",
         views.ReceiveConnectorListView.as_view(),

@@ -190,3 +190,19 @@ def test_optout_list_add_and_remove(console, db):
         reverse("inbox:optout-delete", args=[OptOut.objects.get(number="+905321111111").pk])
     )
     assert list(OptOut.objects.values_list("number", flat=True)) == ["+905322222222"]
+
+
+@pytest.mark.parametrize(
+    "sender", ["ACME/INFO", "Bank?x=1#y", "4455"], ids=["slash", "url-chars", "short"]
+)
+def test_any_sender_gets_a_working_conversation_link(console, make_receive_connector, sender):
+    make_receive_connector()
+    _receive(sender, "hello")
+
+    inbox = console.get(reverse("inbox:list"))
+    conversation = console.get(reverse("inbox:conversation", args=[sender]))
+
+    assert inbox.status_code == 200
+    assert conversation.status_code == 200
+    assert conversation.context["number"] == sender
+    assert [item.text for item in conversation.context["items"]] == ["hello"]
