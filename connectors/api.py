@@ -9,7 +9,12 @@ from rest_framework.views import APIView
 from connectors.models import Connector
 from connectors.providers import all_providers
 from connectors.selectors import connector_list
-from connectors.services import connector_check, connector_create, connector_delete, connector_update
+from connectors.services import (
+    connector_check,
+    connector_create,
+    connector_delete,
+    connector_update,
+)
 
 
 class HealthSerializer(serializers.Serializer):
@@ -27,8 +32,17 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Connector
         fields = [
-            "id", "name", "provider", "priority", "is_active", "username", "sender_list", "options",
-            "health", "created_at", "updated_at",
+            "id",
+            "name",
+            "provider",
+            "priority",
+            "is_active",
+            "username",
+            "sender_list",
+            "options",
+            "health",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -38,8 +52,12 @@ class ConnectorInputSerializer(serializers.Serializer):
     priority = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000)
     is_active = serializers.BooleanField(required=False, default=True)
     username = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    password = serializers.CharField(write_only=True, required=False, allow_blank=True, trim_whitespace=False)
-    sender_list = serializers.ListField(child=serializers.CharField(allow_blank=False), allow_empty=False)
+    password = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, trim_whitespace=False
+    )
+    sender_list = serializers.ListField(
+        child=serializers.CharField(allow_blank=False), allow_empty=False
+    )
     options = serializers.DictField(required=False, default=dict)
 
 
@@ -61,7 +79,9 @@ class ConnectorDetailApi(APIView):
     def get(self, request, pk: int):
         return Response(ConnectorOutputSerializer(get_object_or_404(Connector, pk=pk)).data)
 
-    @extend_schema(request=ConnectorInputSerializer(partial=True), responses=ConnectorOutputSerializer)
+    @extend_schema(
+        request=ConnectorInputSerializer(partial=True), responses=ConnectorOutputSerializer
+    )
     def patch(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
         data = ConnectorInputSerializer(data=request.data, partial=True)
@@ -88,7 +108,12 @@ class ConnectorTestApi(APIView):
         connector = get_object_or_404(Connector, pk=pk)
         result = connector_check(connector=connector)
         return Response(
-            {"ok": result.ok, "detail": result.detail, "balance": result.balance, "checked_at": connector.last_checked_at}
+            {
+                "ok": result.ok,
+                "detail": result.detail,
+                "balance": result.balance,
+                "checked_at": connector.last_checked_at,
+            }
         )
 
 
@@ -105,15 +130,25 @@ class ProviderOutputSerializer(serializers.Serializer):
 def _describe_provider(provider) -> dict:
     options = {
         name: {
-            "label": str(field.label or name), "help": str(field.help_text or ""), "required": field.required,
-            "initial": field.initial, **({"choices": [c[0] for c in field.choices]} if hasattr(field, "choices") else {}),
+            "label": str(field.label or name),
+            "help": str(field.help_text or ""),
+            "required": field.required,
+            "initial": field.initial,
+            **({"choices": [c[0] for c in field.choices]} if hasattr(field, "choices") else {}),
         }
         for name, field in provider.option_fields().items()
     }
     return {
-        "slug": provider.slug, "name": provider.name, "description": provider.description,
-        "default_priority": provider.default_priority, "default_base_url": provider.default_base_url,
-        "fields": {"username": provider.username_label, "password": provider.password_label, "options": options},
+        "slug": provider.slug,
+        "name": provider.name,
+        "description": provider.description,
+        "default_priority": provider.default_priority,
+        "default_base_url": provider.default_base_url,
+        "fields": {
+            "username": provider.username_label,
+            "password": provider.password_label,
+            "options": options,
+        },
         "limits": provider.limits(),
     }
 

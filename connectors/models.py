@@ -14,17 +14,23 @@ class Connector(models.Model):
     """An outbound SMS provider account; messages go through the first usable one by priority."""
 
     name = models.CharField(max_length=100)
-    provider = models.CharField(max_length=40, help_text="Slug of a provider in SMSCONSOLE_PROVIDERS.")
+    provider = models.CharField(
+        max_length=40, help_text="Slug of a provider in SMSCONSOLE_PROVIDERS."
+    )
     priority = models.PositiveIntegerField(default=100, help_text="Lower goes first; ties by id.")
     is_active = models.BooleanField(default=True)
     username = models.CharField(max_length=255, blank=True)
     password = EncryptedTextField(blank=True)
-    sender_list = models.JSONField(default=list, blank=True, help_text="Approved sender titles; the first is the default.")
+    sender_list = models.JSONField(
+        default=list, blank=True, help_text="Approved sender titles; the first is the default."
+    )
     options = models.JSONField(default=dict, blank=True)
     # Provider session state (e.g. a JoSMS bearer token), encrypted like the password.
     session_token = EncryptedTextField(blank=True, default="")
 
-    health_state = models.CharField(max_length=24, choices=HealthState.choices, default=HealthState.OK)
+    health_state = models.CharField(
+        max_length=24, choices=HealthState.choices, default=HealthState.OK
+    )
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     tripped_until = models.DateTimeField(null=True, blank=True)
@@ -38,7 +44,9 @@ class Connector(models.Model):
 
     class Meta:
         ordering = ["priority", "id"]
-        indexes = [models.Index(fields=["is_active", "priority", "id"], name="connector_dispatch_idx")]
+        indexes = [
+            models.Index(fields=["is_active", "priority", "id"], name="connector_dispatch_idx")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -24,7 +24,10 @@ def connectors_for_dispatch() -> list[Connector]:
     now = timezone.now()
     return list(
         Connector.objects.filter(is_active=True)
-        .filter(Q(health_state=HealthState.OK) | Q(health_state=HealthState.TRIPPED, tripped_until__lte=now))
+        .filter(
+            Q(health_state=HealthState.OK)
+            | Q(health_state=HealthState.TRIPPED, tripped_until__lte=now)
+        )
         .order_by("priority", "id")
     )
 
@@ -32,8 +35,10 @@ def connectors_for_dispatch() -> list[Connector]:
 def sender_titles_active() -> list[str]:
     """Sender titles listed by active connectors, in priority order, without repeats."""
     titles: list[str] = []
-    for sender_list in Connector.objects.filter(is_active=True).order_by("priority", "id").values_list(
-        "sender_list", flat=True
+    for sender_list in (
+        Connector.objects.filter(is_active=True)
+        .order_by("priority", "id")
+        .values_list("sender_list", flat=True)
     ):
         titles.extend(t for t in sender_list or [] if t not in titles)
     return titles

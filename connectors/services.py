@@ -34,7 +34,7 @@ AUDIT_SECRET_FIELDS = ("password",)
 
 
 def label_in_sentence(label: str) -> str:
-    """A field label for use mid-sentence: "Account password" -> "account password", "API hash" kept."""
+    """A label to use mid-sentence: "Account password" -> "account password"; "API hash" stays."""
     return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
@@ -51,7 +51,8 @@ def _clean_sender_list(sender_list: Any, *, max_length: int) -> list[str]:
             continue
         if len(title) > max_length:
             errors.append(
-                f"Sender title '{title}' is {len(title)} characters long; at most {max_length} are allowed."
+                f"Sender title '{title}' is {len(title)} characters long; "
+                f"at most {max_length} are allowed."
             )
         elif not SENDER_TITLE_RE.match(title):
             errors.append(
@@ -153,7 +154,8 @@ def connector_create(
 def connector_update(*, connector: Connector, **changes: Any) -> Connector:
     """Change fields of a connector; a blank or missing password keeps the stored one.
 
-    Editing credentials or options clears a "credentials rejected" or tripped state: someone fixed it.
+    Editing credentials or options clears a "credentials rejected" or tripped state: someone
+    fixed it.
     """
     allowed = {
         "name",

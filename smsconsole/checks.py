@@ -4,6 +4,11 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, register
 
+GENERATE_KEY_HINT = (
+    'Generate one with: python -c "from cryptography.fernet import Fernet; '
+    'print(Fernet.generate_key().decode())"'
+)
+
 
 @register()
 def check_encryption_keys(app_configs, **kwargs):
@@ -12,9 +17,11 @@ def check_encryption_keys(app_configs, **kwargs):
         try:
             Fernet(key.encode())
         except (ValueError, TypeError):
-            errors.append(Error(
-                f"SMSCONSOLE_ENCRYPTION_KEYS item {index + 1} is not a valid Fernet key.",
-                hint='Generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"',
-                id="smsconsole.E001",
-            ))
+            errors.append(
+                Error(
+                    f"SMSCONSOLE_ENCRYPTION_KEYS item {index + 1} is not a valid Fernet key.",
+                    hint=GENERATE_KEY_HINT,
+                    id="smsconsole.E001",
+                )
+            )
     return errors

@@ -12,7 +12,9 @@ class ApiKey(models.Model):
     """A key for the REST API. Only its SHA-256 is stored; the key itself is shown once."""
 
     name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, db_index=True, help_text="First characters, to recognise a key.")
+    prefix = models.CharField(
+        max_length=12, db_index=True, help_text="First characters, to recognise a key."
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -32,7 +32,10 @@ def api_key_create(*, name: str, created_by=None) -> IssuedApiKey:
         raise ValueError("Give the API key a name, e.g. the integration that will use it.")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey.objects.create(
-        name=name[:100], prefix=key[: len(KEY_PREFIX) + 6], key_hash=hash_api_key(key), created_by=created_by
+        name=name[:100],
+        prefix=key[: len(KEY_PREFIX) + 6],
+        key_hash=hash_api_key(key),
+        created_by=created_by,
     )
     audit_record(action="create", target=api_key, changes={"name": [None, api_key.name]})
     return IssuedApiKey(api_key=api_key, key=key)

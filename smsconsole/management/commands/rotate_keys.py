@@ -20,6 +20,8 @@ class Command(BaseCommand):
                     continue
                 # Loading decrypts with whichever key made the row; saving encrypts with the newest.
                 for obj in model.objects.all().iterator():
-                    model.objects.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in fields})
+                    model.objects.filter(pk=obj.pk).update(
+                        **{name: getattr(obj, name) for name in fields}
+                    )
                     total += 1
         self.stdout.write(f"Re-encrypted the secrets of {total} row(s) with the newest key.")
