@@ -107,6 +107,14 @@ class Message(models.Model):
         return self.status in (MessageStatus.QUEUED, MessageStatus.SENDING)
 
     @property
+    def error_category_label(self) -> str:
+        if self.error_category == NO_CONNECTOR:
+            return "No usable connector"
+        if self.error_category in Category.values:
+            return Category(self.error_category).label
+        return self.error_category or "Error"
+
+    @property
     def error(self) -> dict:
         return {
             "category": self.error_category,

@@ -119,7 +119,14 @@ def message_timeline(*, message: Message) -> list[TimelineEntry]:
             )
         )
     if message.sent_at:
-        entries.append(TimelineEntry(message.sent_at, "sent", "Sent", message.provider_message_id))
+        entries.append(
+            TimelineEntry(
+                message.sent_at,
+                "sent",
+                "Sent",
+                f"Provider message id {message.provider_message_id}",
+            )
+        )
     if message.failed_at:
         entries.append(TimelineEntry(message.failed_at, "failed", "Failed", message.error_detail))
     return entries
