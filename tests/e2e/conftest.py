@@ -5,13 +5,19 @@ import shutil
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of live_server setup are safe here.
+# Playwright's sync API runs an event loop in this thread; the ORM calls of live_server setup
+# are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("SMSCONSOLE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PASSWORD = "correct horse battery staple"
 
@@ -25,11 +31,15 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package (see .ci/run).")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package (see .ci/run)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -45,7 +55,7 @@ def page(browser):
 
 @pytest.fixture
 def signed_in_page(page, live_server, transactional_db):
-    """A browser page signed in to the console as a staff user (user name 'marketer', fixed password)."""
+    """A browser page signed in to the console as a staff user ('marketer', fixed password)."""
     from tests.factories import UserFactory
 
     UserFactory(username="marketer")
