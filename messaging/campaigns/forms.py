@@ -76,7 +76,10 @@ class CampaignForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text="Opted-out numbers are left out of commercial campaigns.",
     )
-    sender = forms.ChoiceField(required=False, label="Sender title")
+    sender = forms.ChoiceField(
+        required=False, label="Sender title",
+        help_text="Automatic: the template's title, else each connector's default.",
+    )
     file = forms.FileField(
         required=False,
         label="CSV file",
