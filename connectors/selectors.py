@@ -42,3 +42,11 @@ def sender_titles_active() -> list[str]:
     ):
         titles.extend(t for t in sender_list or [] if t not in titles)
     return titles
+
+
+def connector_is_last_active(*, connector: Connector) -> bool:
+    """Whether switching off or deleting this connector leaves no active one to send through."""
+    return (
+        connector.is_active
+        and not Connector.objects.filter(is_active=True).exclude(pk=connector.pk).exists()
+    )

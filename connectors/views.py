@@ -10,7 +10,7 @@ from django.views import View
 from connectors.forms import ConnectorForm
 from connectors.models import Connector
 from connectors.providers import UnknownProvider, all_providers, get_provider
-from connectors.selectors import connector_list
+from connectors.selectors import connector_is_last_active, connector_list
 from connectors.services import (
     connector_check,
     connector_create,
@@ -106,7 +106,11 @@ class ConnectorDeleteView(LoginRequiredMixin, View):
         return render(
             request,
             "connectors/delete.html",
-            {"page_title": f"Delete {connector.name}", "connector": connector},
+            {
+                "page_title": f"Delete {connector.name}",
+                "connector": connector,
+                "is_last_active": connector_is_last_active(connector=connector),
+            },
         )
 
     def post(self, request, pk: int):

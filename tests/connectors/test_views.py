@@ -40,7 +40,8 @@ def test_list_shows_connectors_in_priority_order_with_their_details(console):
     html = response.content.decode()
     assert response.status_code == 200
     assert html.index("First") < html.index("Second")
-    assert "ACMEINFO" in html and "Jet SMS" in html
+    assert "ACMEINFO" in html
+    assert "Jet SMS" in html
 
 
 def test_list_without_connectors_invites_adding_one(console):
@@ -182,7 +183,8 @@ def test_edit_with_an_error_changes_nothing_and_shows_no_password(console):
     assert response.status_code == 400
     assert connector.name == "Before"
     assert "is 18 characters long" in html
-    assert SECRET not in html and "typed-Secret" not in html
+    assert SECRET not in html
+    assert "typed-Secret" not in html
 
 
 def test_delete_asks_first_then_deletes(console):
@@ -202,7 +204,8 @@ def test_toggle_switches_a_connector_off_and_answers_htmx_with_the_rows(console)
     html = response.content.decode()
     assert response.status_code == 200
     assert connector.is_active is False
-    assert f'id="connector-{connector.pk}"' in html and "Inactive" in html
+    assert f'id="connector-{connector.pk}"' in html
+    assert "Inactive" in html
     assert "<html" not in html
 
 
@@ -257,7 +260,8 @@ def test_test_connection_records_and_shows_the_result(console):
     response = console.post(reverse("connectors:test", args=[connector.pk]), **HTMX)
     connector.refresh_from_db()
     assert response.status_code == 200
-    assert connector.last_checked_at is not None and connector.last_check_ok is False
+    assert connector.last_checked_at is not None
+    assert connector.last_check_ok is False
     assert connector.last_check_detail[:40] in response.content.decode()
     assert SECRET not in response.content.decode()
 
@@ -277,3 +281,17 @@ def test_no_connector_page_contains_the_password_or_its_ciphertext(console, page
     body = console.get(reverse(page, args=args)).content
     assert SECRET.encode() not in body
     assert ciphertext.encode() not in body
+
+
+def test_deleting_the_only_active_connector_warns_first(console):
+    only = ConnectorFactory(is_active=True)
+    ConnectorFactory(is_active=False)
+    html = console.get(reverse("connectors:delete", args=[only.pk])).content.decode()
+    assert "This is the only active connector" in html
+
+
+def test_deleting_one_of_several_active_connectors_does_not_warn(console):
+    first = ConnectorFactory(is_active=True)
+    ConnectorFactory(is_active=True)
+    html = console.get(reverse("connectors:delete", args=[first.pk])).content.decode()
+    assert "This is the only active connector" not in html
