@@ -46,6 +46,11 @@ class InboundMessageAdmin(admin.ModelAdmin):
     search_fields = ["sender", "receiver", "text", "keyword"]
     date_hierarchy = "received_at"
     list_select_related = ["connector"]
+
+    # Received messages are records: they arrive through /SMSReceiver, never typed in here.
+    def has_add_permission(self, request) -> bool:
+        return False
+
     readonly_fields = [
         "connector",
         "receiver",

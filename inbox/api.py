@@ -1,15 +1,17 @@
 """Inbox REST API: received messages and receive connectors; services do the work."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox.models import InboundMessage, ReceiveConnector, Routing
-from inbox.selectors import inbound_message_list, receive_connector_list
+from inbox.models import InboundMessage, OptOut, ReceiveConnector, Routing
+from inbox.selectors import inbound_message_list, optout_list, receive_connector_list
 from inbox.services import (
+    optout_create,
+    optout_delete,
     receive_connector_create,
     receive_connector_delete,
     receive_connector_regenerate_token,
@@ -151,3 +153,39 @@ class ReceiveConnectorRegenerateTokenApi(APIView):
         connector = get_object_or_404(ReceiveConnector, pk=pk)
         connector = receive_connector_regenerate_token(connector=connector)
         return Response(ReceiveConnectorOutputSerializer(connector).data)
+
+
+class OptOutOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OptOut
+        fields = ["id", "number", "keyword", "created_at"]
+
+
+class OptOutInputSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=32)
+
+
+class OptOutCollectionApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("number", str, description="Part of the number to find.")],
+        responses=OptOutOutputSerializer(many=True),
+    )
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        optouts = optout_list(search=request.query_params.get("number", ""))
+        page = paginator.paginate_queryset(optouts, request, view=self)
+        return paginator.get_paginated_response(OptOutOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=OptOutInputSerializer, responses={201: OptOutOutputSerializer})
+    def post(self, request):
+        data = OptOutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        optout = optout_create(number=data.validated_data["number"])
+        return Response(OptOutOutputSerializer(optout).data, status=status.HTTP_201_CREATED)
+
+
+class OptOutDetailApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        optout_delete(optout=get_object_or_404(OptOut, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -26,3 +26,17 @@ def number_normalise(raw: str) -> str:
     if international or not digits.startswith("0"):
         return f"+{digits}"
     return digits
+
+
+def number_for_opt_out(raw: str) -> str:
+    """The form an opt-out is stored in: E.164 whenever the number can be read as one.
+
+    Outbound messages are addressed in E.164, so a national "0532 123 45 67" must be stored as
+    "+905321234567" to block them; short codes and unreadable values keep their normalised form.
+    """
+    from messaging.phone import number_or_none
+
+    number = number_normalise(raw)
+    if number.startswith("+"):
+        return number
+    return number_or_none(number) or number

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
-from inbox.models import InboundMessage, OptOut, ReceiveConnector, ReceiverNumber
-from inbox.numbers import number_normalise
+from inbox.models import ForwardState, InboundMessage, OptOut, ReceiveConnector, ReceiverNumber
+from inbox.numbers import number_for_opt_out, number_normalise
 from messaging.models import Message
 from messaging.phone import number_or_none
 
@@ -15,7 +15,7 @@ CONVERSATION_LIMIT = 200
 
 def number_is_opted_out(*, number: str) -> bool:
     """Whether the number (E.164) asked to receive no commercial messages."""
-    return OptOut.objects.filter(number=number_normalise(number)).exists()
+    return OptOut.objects.filter(number=number_for_opt_out(number)).exists()
 
 
 def receive_connector_for_number(*, number: str) -> ReceiveConnector | None:
@@ -27,7 +27,9 @@ def receive_connector_for_number(*, number: str) -> ReceiveConnector | None:
 def receive_connector_list() -> QuerySet[ReceiveConnector]:
     """All receive connectors with their numbers and message counts."""
     return ReceiveConnector.objects.prefetch_related("numbers").annotate(
-        message_count=Count("messages"), last_received_at=Max("messages__received_at")
+        message_count=Count("messages"),
+        last_received_at=Max("messages__received_at"),
+        failed_forwards=Count("messages", filter=Q(messages__forward_state=ForwardState.FAILED)),
     )
 
 

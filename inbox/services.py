@@ -21,7 +21,7 @@ from inbox.models import (
     Routing,
     token_generate,
 )
-from inbox.numbers import MAX_NUMBER_LENGTH, number_normalise
+from inbox.numbers import MAX_NUMBER_LENGTH, number_for_opt_out, number_normalise
 from inbox.selectors import receive_connector_for_number
 from smsconsole.audit import SECRET_CHANGED, audit_changes, audit_record, audit_snapshot
 
@@ -179,7 +179,7 @@ def inbound_message_receive(
         )
         if stop_word:
             optout, created = OptOut.objects.get_or_create(
-                number=sender,
+                number=number_for_opt_out(sender),
                 defaults={
                     "keyword": _strip_edges(text)[:MAX_KEYWORD_LENGTH],
                     "inbound_message": message,
@@ -512,7 +512,7 @@ def conversation_mark_read(*, number: str) -> int:
 @transaction.atomic
 def optout_create(*, number: str, keyword: str = "") -> OptOut:
     """Add a number to the opt-out list (idempotent)."""
-    normalised = number_normalise(number)
+    normalised = number_for_opt_out(number)
     if not normalised.lstrip("+").isdigit():
         raise ValidationError({"number": ["Enter a phone number, e.g. +905321234567."]})
     optout, created = OptOut.objects.get_or_create(number=normalised, defaults={"keyword": keyword})

@@ -56,4 +56,6 @@ api_urlpatterns = [
         api.ReceiveConnectorRegenerateTokenApi.as_view(),
         name="api-receive-connector-regenerate-token",
     ),
+    path("opt-outs/", api.OptOutCollectionApi.as_view(), name="api-optout-list"),
+    path("opt-outs/<int:pk>/", api.OptOutDetailApi.as_view(), name="api-optout-detail"),
 ]

@@ -198,6 +198,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No "validator" badge: it would load an image from swagger.io (no third parties; CSP img-src).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Group the docs by resource (connectors, messages, ...) rather than one "api" heap.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
 # django-q2. The Message table is the source of truth; a task is only a "kick" carrying an id.

@@ -124,3 +124,15 @@ def test_receive_connector_create_errors(api, make_receive_connector, payload, f
     assert answer.status_code == 400
     assert says in str(answer.json()["fields"][field])
     assert ReceiveConnector.objects.count() == 1
+
+
+def test_optouts_can_be_listed_added_and_removed(api, db):
+    created = api.post("/api/v1/opt-outs/", {"number": "0532 111 11 11"}, format="json")
+
+    assert created.status_code == 201
+    assert created.json()["number"] == "+905321111111"
+    api.post("/api/v1/opt-outs/", {"number": "+905322222222"}, format="json")
+    listed = api.get("/api/v1/opt-outs/", {"number": "90532222"}).json()["results"]
+    assert [item["number"] for item in listed] == ["+905322222222"]
+    assert api.delete(f"/api/v1/opt-outs/{listed[0]['id']}/").status_code == 204
+    assert api.post("/api/v1/opt-outs/", {"number": "no"}, format="json").status_code == 400

@@ -11,8 +11,9 @@ from inbox.selectors import number_is_opted_out
         ("+905321234567", "+905321234567", True),
         ("+905321234567", "905321234567", True),
         ("+905321234567", "+905321234568", False),
+        ("4455", "4455", True),
     ],
-    ids=["same-e164", "asked-without-plus", "other-number"],
+    ids=["same-e164", "asked-without-plus", "other-number", "short-code"],
 )
 def test_number_is_opted_out(stored, asked, expected):
     OptOut.objects.create(number=stored)

@@ -207,3 +207,14 @@ def test_a_number_belongs_to_one_connector(make_receive_connector):
         "+908501234567 is already served by receive connector 'A'."
     ]
     assert other.receiver_numbers == ["4455"]
+
+
+def test_a_national_sender_opts_out_its_e164_number(make_receive_connector):
+    from inbox.selectors import number_is_opted_out
+
+    make_receive_connector()
+    message = inbound_message_receive(receiver="49123123", sender="0532 123 45 67", text="RET")
+
+    assert message.sender == "05321234567"
+    assert OptOut.objects.get().number == "+905321234567"
+    assert number_is_opted_out(number="+905321234567")
