@@ -32,5 +32,18 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmarks: each measures the product and a baseline in the same run (see bench/README.md).
+bench: install
+	$(PY) -m bench.dispatch
+	$(PY) -m bench.send_api
+	$(PY) -m bench.receiver
+	$(PY) -m bench.message_log
+	$(PY) bench/campaign_intake.py
+	test ! -f bench/dashboard.py || $(PY) bench/dashboard.py
+
+# The long crash and fault runs (pytest marker `soak`, excluded from `make test`).
+soak: install
+	$(PY) -m pytest -m soak
+
 clean:
 	rm -rf $(VENV) var staticfiles
