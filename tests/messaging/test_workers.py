@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 500
-DEADLINE_SECONDS = 60
+DEADLINE_SECONDS = 150  # only bounds a failure; a healthy run on an idle 2-core machine takes ~30 s
 
 SETUP = """
 from connectors.services import connector_create
