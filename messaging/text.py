@@ -116,3 +116,20 @@ def measure(text: str) -> TextMeasure:
         unit_name=layout.unit,
         remaining=limit - used,
     )
+
+
+def split_parts(text: str, encoding: str | None = None) -> list[str]:
+    """The text cut into the parts it is sent as, never between an escape or a surrogate pair."""
+    encoding = encoding or encoding_for(text)
+    layout = LAYOUTS[encoding]
+    costs = _unit_costs(text, encoding)
+    if sum(costs) <= layout.single:
+        return [text] if text else []
+    parts, start, used = [], 0, 0
+    for index, cost in enumerate(costs):
+        if used + cost > layout.part:
+            parts.append(text[start:index])
+            start, used = index, 0
+        used += cost
+    parts.append(text[start:])
+    return parts

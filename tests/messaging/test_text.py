@@ -68,3 +68,31 @@ def test_surrogate_pair_is_never_split_across_parts():
 def test_remaining_counts_down_in_the_current_part():
     assert measure("a" * 150).remaining == 10
     assert measure("a" * 170).remaining == 153 - 17
+
+
+from messaging.text import split_parts  # noqa: E402  (appended with the SMPP splitter, issue 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "sizes"),
+    [
+        pytest.param("a" * 160, None, [160], id="single-gsm-stays-whole"),
+        pytest.param("a" * 307, None, [153, 153, 1], id="gsm-parts-of-153"),
+        pytest.param(
+            "a" * 152 + "{" + "a" * 152, None, [152, 152, 1], id="escape-pair-moves-to-next"
+        ),
+        pytest.param(
+            "ب" * 66 + EMOJI + "ب" * 66, None, [66, 66, 1], id="surrogate-pair-moves-to-next"
+        ),
+        pytest.param("ş" * 80, None, [74, 6], id="turkish-shift-parts-of-149-septets"),
+        pytest.param("a" * 71, UCS_2, [67, 4], id="forced-ucs2-parts-of-67"),
+        pytest.param("", None, [], id="empty-has-no-parts"),
+    ],
+)
+def test_split_parts_never_cuts_a_character(text, encoding, sizes):
+    parts = split_parts(text, encoding)
+
+    assert [len(part) for part in parts] == sizes
+    assert "".join(parts) == text
+    if encoding is None:
+        assert len(parts) == measure(text).segments
