@@ -152,6 +152,7 @@ def test_console_change_records_user_and_client_ip(console, user):
     console.post(reverse("connectors:toggle", args=[connector.pk]), REMOTE_ADDR="203.0.113.7")
     entry = AuditEntry.objects.get()
     assert (entry.user, entry.actor, entry.ip_address) == (user, user.username, "203.0.113.7")
+    assert timezone.now() - entry.created_at < timedelta(seconds=10)
 
 
 @pytest.mark.django_db
