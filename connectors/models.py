@@ -87,3 +87,13 @@ class Connector(models.Model):
             "last_error": self.last_error,
             "tripped_until": self.tripped_until,
         }
+
+
+class ConnectorSendSlot(models.Model):
+    """When a connector may next be sent through (its max_per_second), shared by every worker."""
+
+    connector = models.OneToOneField(Connector, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    next_at = models.FloatField(default=0.0, help_text="Unix time of the next free slot.")
+
+    def __str__(self) -> str:
+        return f"{self.connector_id}: next at {self.next_at}"

@@ -353,3 +353,35 @@ def connector_store_session_token(*, connector: Connector, token: str) -> Connec
     if connector.pk:
         connector.save(update_fields=["session_token"])
     return connector
+
+
+# Spacing headroom: a provider counts arrivals on its own clock, after network and worker jitter
+# (up to ~0.1 s measured on a loaded machine), so slots are spaced 25% wider than 1/max_per_second.
+SEND_SLOT_HEADROOM = 1.25
+
+
+def connector_acquire_send_slot(*, connector: Connector) -> float:
+    """Wait for this connector's next send slot when it has a max_per_second; the seconds waited.
+
+    Slots are reserved in the database under a row lock, so workers on any machine share them:
+    each reservation moves the connector's next free time on by 1/max_per_second (plus headroom).
+    """
+    import time
+
+    from connectors.models import ConnectorSendSlot
+
+    rate = (connector.options or {}).get("max_per_second")
+    if not rate:
+        return 0.0
+    interval = SEND_SLOT_HEADROOM / float(rate)
+    with transaction.atomic():
+        ConnectorSendSlot.objects.get_or_create(connector_id=connector.pk)
+        slot = ConnectorSendSlot.objects.select_for_update().get(connector_id=connector.pk)
+        now = time.time()
+        start = max(now, slot.next_at)
+        slot.next_at = start + interval
+        slot.save(update_fields=["next_at"])
+    wait = start - now
+    if wait > 0:
+        time.sleep(wait)
+    return wait

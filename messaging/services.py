@@ -31,6 +31,7 @@ from connectors.providers.base import (
 )
 from connectors.selectors import connectors_for_dispatch, sender_titles_active
 from connectors.services import (
+    connector_acquire_send_slot,
     connector_claim_probe,
     connector_record_failure,
     connector_record_success,
@@ -242,6 +243,7 @@ def _try_connector(message: Message, connector: Connector) -> _Tried:
                 f"The text is {len(message.text)} characters long; this connector carries at most "
                 f"{limit}.",
             )
+        connector_acquire_send_slot(connector=connector)
         result = provider.send(connector=connector, message=_outbound(message))
     except UnknownProvider:
         attempt.outcome, attempt.category = Outcome.SKIPPED, Category.UNKNOWN

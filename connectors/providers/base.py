@@ -202,6 +202,10 @@ class Provider:
                 label="Timeout (seconds)", initial=10, min_value=1, max_value=30,
                 help_text="How long to wait for the provider before trying the next connector.",
             ),
+            "max_per_second": forms.IntegerField(
+                label="Max messages per second", required=False, min_value=1, max_value=1000,
+                help_text="Leave empty for no limit. Shared by every worker sending through this connector.",
+            ),
             **self.extra_option_fields,
         }
 
