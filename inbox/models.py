@@ -90,7 +90,13 @@ class InboundMessage(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["sender", "-received_at"], name="inbound_conversation_idx")]
+        indexes = [
+            models.Index(fields=["sender", "-received_at"], name="inbound_conversation_idx"),
+            # The sidebar counts unread messages on every page: a partial index keeps that cheap.
+            models.Index(
+                fields=["is_read"], condition=models.Q(is_read=False), name="inbound_unread_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sender} → {self.receiver}"

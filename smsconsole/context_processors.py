@@ -10,7 +10,12 @@ NAV = [
     ("campaigns:campaign-list", "Campaigns", "megaphone", "/campaigns"),
     ("campaigns:template-list", "Templates", "file-earmark-text", "/templates"),
     ("inbox:list", "Inbox", "inbox", "/inbox"),
-    ("inbox:receive-connector-list", "Receive connectors", "box-arrow-in-down", "/receive-connectors"),
+    (
+        "inbox:receive-connector-list",
+        "Receive connectors",
+        "box-arrow-in-down",
+        "/receive-connectors",
+    ),
     ("inbox:optout-list", "Opt-outs", "slash-circle", "/opt-outs"),
     ("audit-log", "Audit log", "journal-text", "/audit"),
     ("settings", "Settings", "gear", "/settings"),
@@ -31,8 +36,19 @@ def _nav_items(path: str) -> list[dict]:
     return items
 
 
+def _badges() -> dict[str, int]:
+    """Counts shown next to nav items (cheap, indexed queries)."""
+    from inbox.selectors import inbox_unread_count
+
+    return {"Inbox": inbox_unread_count()}
+
+
 def console(request) -> dict:
     """Values every console page needs."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"simulators_enabled": settings.SMSCONSOLE_SIMULATORS}
-    return {"simulators_enabled": settings.SMSCONSOLE_SIMULATORS, "nav_items": _nav_items(request.path)}
+    items = _nav_items(request.path)
+    badges = _badges()
+    for item in items:
+        item["badge"] = badges.get(item["label"], 0)
+    return {"simulators_enabled": settings.SMSCONSOLE_SIMULATORS, "nav_items": items}
