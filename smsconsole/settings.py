@@ -196,6 +196,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Shared choice sets get one name each in the schema (no Kind42bEnum-style collision names).
+    "ENUM_NAME_OVERRIDES": {
+        "MessageKindEnum": "messaging.models.MessageKind",
+        "MessageStatusEnum": "messaging.models.MessageStatus",
+        "CampaignStatusEnum": "messaging.campaigns.models.CampaignStatus",
+        "RecipientStatusEnum": "messaging.campaigns.models.RecipientStatus",
+        "AttemptOutcomeEnum": "connectors.providers.base.Outcome",
+    },
     # No "validator" badge: it would load an image from swagger.io (no third parties; CSP img-src).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Group the docs by resource (connectors, messages, ...) rather than one "api" heap.
@@ -280,3 +288,10 @@ SMSCONSOLE_BREAKER_BALANCE_SECONDS = env.int("SMSCONSOLE_BREAKER_BALANCE_SECONDS
 # urllib3 logs whole request URLs at DEBUG, and some providers (JoSMS, İleti Merkezi) carry credentials
 # in the query string: keep it at WARNING whatever SMSCONSOLE_LOG_LEVEL says (issue 3).
 LOGGING["loggers"]["urllib3"] = {"level": "WARNING"}
+
+# SMPP (issue 8). SMPP is plain TCP: the SMSC connector may only connect to these hosts (SSRF guard,
+# like SMSCONSOLE_PROVIDER_HTTP_HOSTS for plain http). The demo's SMPP simulator listens on the port.
+SMSCONSOLE_PROVIDER_SMPP_HOSTS = env.list(
+    "SMSCONSOLE_PROVIDER_SMPP_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
+)
+SMSCONSOLE_SMPP_SIMULATOR_PORT = env.int("SMSCONSOLE_SMPP_SIMULATOR_PORT", default=2775)
