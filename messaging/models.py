@@ -152,3 +152,13 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connector_name}: {self.outcome}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a worker last ran the sweeper, so the console can tell when no worker is running."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

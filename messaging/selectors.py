@@ -1,7 +1,7 @@
 """Reads of messages: the filtered log (keyset pages, no counts), one message, the text counter."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -9,7 +9,7 @@ from django.utils import timezone
 from connectors.models import Connector
 from connectors.providers import UnknownProvider
 from messaging import text as sms_text
-from messaging.models import Attempt, Message
+from messaging.models import Attempt, Message, MessageStatus, WorkerHeartbeat
 from messaging.phone import number_or_none
 
 PAGE_SIZE = 50
@@ -156,3 +156,24 @@ def text_preview(*, text: str) -> TextPreview:
 def messaging_connector_choices() -> list[tuple[int, str]]:
     """(id, name) of every connector, for the log filter and the compose pin."""
     return list(Connector.objects.order_by("priority", "id").values_list("id", "name"))
+
+
+# Messages queued longer than this while no worker reported mean the worker is not running.
+WORKER_SILENT_AFTER = timedelta(minutes=3)
+
+
+def worker_stall() -> datetime | None:
+    """When the worker last reported, if messages are waiting and it has been silent too long.
+
+    Returns None when all is well; otherwise the last heartbeat (epoch start if none ever came).
+    """
+    now = timezone.now()
+    waiting = Message.objects.filter(
+        status=MessageStatus.QUEUED, due_at__lt=now - WORKER_SILENT_AFTER
+    ).exists()
+    if not waiting:
+        return None
+    beat = WorkerHeartbeat.objects.filter(name="sweeper").values_list("beat_at", flat=True).first()
+    if beat is not None and beat > now - WORKER_SILENT_AFTER:
+        return None
+    return beat or datetime.fromtimestamp(0, tz=UTC)

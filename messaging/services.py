@@ -37,7 +37,14 @@ from connectors.services import (
     connector_record_success,
 )
 from messaging import text as sms_text
-from messaging.models import NO_CONNECTOR, Attempt, Message, MessageKind, MessageStatus
+from messaging.models import (
+    NO_CONNECTOR,
+    Attempt,
+    Message,
+    MessageKind,
+    MessageStatus,
+    WorkerHeartbeat,
+)
 from messaging.phone import normalize_number
 
 logger = logging.getLogger(__name__)
@@ -399,6 +406,7 @@ def message_sweep() -> int:
     Returns how many messages were kicked.
     """
     now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(name="sweeper", defaults={"beat_at": now})
     stale = now - timedelta(seconds=settings.SMSCONSOLE_REKICK_SECONDS)
     ids = list(
         Message.objects.filter(_claimable())

@@ -51,4 +51,10 @@ def console(request) -> dict:
     badges = _badges()
     for item in items:
         item["badge"] = badges.get(item["label"], 0)
-    return {"simulators_enabled": settings.SMSCONSOLE_SIMULATORS, "nav_items": items}
+    from messaging.selectors import worker_stall
+
+    return {
+        "simulators_enabled": settings.SMSCONSOLE_SIMULATORS,
+        "nav_items": items,
+        "worker_stall": worker_stall(),
+    }
