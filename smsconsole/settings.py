@@ -17,7 +17,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SMSCONSOLE_ENCRYPTION_KEYS = env.list("SMSCONSOLE_ENCRYPTION_KEYS", default=[DEFAULT_ENCRYPTION_KEY])
+SMSCONSOLE_ENCRYPTION_KEYS = env.list(
+    "SMSCONSOLE_ENCRYPTION_KEYS", default=[DEFAULT_ENCRYPTION_KEY]
+)
 
 if not DEBUG:
     if SECRET_KEY == DEFAULT_SECRET_KEY:
@@ -92,7 +94,11 @@ TEMPLATES = [
 
 # SQLite by default (WAL, IMMEDIATE transactions: see NOTES on lost writes); PostgreSQL via DATABASE_URL.
 (BASE_DIR / "var").mkdir(exist_ok=True)
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'smsconsole.sqlite3'}")}
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'smsconsole.sqlite3'}"
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -251,7 +257,9 @@ SMSCONSOLE_SIMULATORS = env.bool("SMSCONSOLE_SIMULATORS", default=DEBUG)
 SMSCONSOLE_PROVIDER_HTTP_HOSTS = env.list(
     "SMSCONSOLE_PROVIDER_HTTP_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
-SMSCONSOLE_PROVIDER_MAX_ANSWER_BYTES = env.int("SMSCONSOLE_PROVIDER_MAX_ANSWER_BYTES", default=256_000)
+SMSCONSOLE_PROVIDER_MAX_ANSWER_BYTES = env.int(
+    "SMSCONSOLE_PROVIDER_MAX_ANSWER_BYTES", default=256_000
+)
 SMSCONSOLE_DEFAULT_REGION = env.str("SMSCONSOLE_DEFAULT_REGION", default="TR")
 SMSCONSOLE_PUBLIC_URL = env.str("SMSCONSOLE_PUBLIC_URL", default="")
 
@@ -278,7 +286,9 @@ SMSCONSOLE_FORWARD_TIMEOUT_SECONDS = env.int("SMSCONSOLE_FORWARD_TIMEOUT_SECONDS
 # sweeper, and the connector circuit breaker. The lease must outlast Q_CLUSTER["timeout"].
 SMSCONSOLE_DISPATCH_LEASE_SECONDS = env.int("SMSCONSOLE_DISPATCH_LEASE_SECONDS", default=120)
 SMSCONSOLE_RETRY_LIMIT = env.int("SMSCONSOLE_RETRY_LIMIT", default=5)
-SMSCONSOLE_RETRY_BACKOFF_SECONDS = env.int("SMSCONSOLE_RETRY_BACKOFF_SECONDS", default=30)  # doubles
+SMSCONSOLE_RETRY_BACKOFF_SECONDS = env.int(
+    "SMSCONSOLE_RETRY_BACKOFF_SECONDS", default=30
+)  # doubles
 SMSCONSOLE_REKICK_SECONDS = env.int("SMSCONSOLE_REKICK_SECONDS", default=120)
 SMSCONSOLE_SWEEP_BATCH = env.int("SMSCONSOLE_SWEEP_BATCH", default=500)
 SMSCONSOLE_BREAKER_FAILURES = env.int("SMSCONSOLE_BREAKER_FAILURES", default=5)

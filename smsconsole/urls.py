@@ -23,7 +23,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.SettingsView.as_view(), name="settings"),
     path("settings/api-keys/", views.ApiKeyCreateView.as_view(), name="api-key-create"),
-    path("settings/api-keys/<int:pk>/revoke/", views.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
+    path(
+        "settings/api-keys/<int:pk>/revoke/",
+        views.ApiKeyRevokeView.as_view(),
+        name="api-key-revoke",
+    ),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("connectors/", include("connectors.urls")),

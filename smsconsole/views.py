@@ -36,7 +36,11 @@ class HomeView(LoginRequiredMixin, View):
 
 class SettingsView(LoginRequiredMixin, View):
     def get(self, request):
-        return render(request, "smsconsole/settings.html", {"page_title": "Settings", "api_keys": api_key_list()})
+        return render(
+            request,
+            "smsconsole/settings.html",
+            {"page_title": "Settings", "api_keys": api_key_list()},
+        )
 
 
 class ApiKeyCreateView(LoginRequiredMixin, View):
@@ -56,7 +60,9 @@ class ApiKeyCreateView(LoginRequiredMixin, View):
 class ApiKeyRevokeView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         api_key = api_key_revoke(api_key=get_object_or_404(ApiKey, pk=pk))
-        messages.success(request, f"API key “{api_key.name}” is revoked; requests with it are refused.")
+        messages.success(
+            request, f"API key “{api_key.name}” is revoked; requests with it are refused."
+        )
         return redirect("settings")
 
 

@@ -199,11 +199,17 @@ class Provider:
                 assume_scheme="https",
             ),
             "timeout_seconds": forms.IntegerField(
-                label="Timeout (seconds)", initial=10, min_value=1, max_value=30,
+                label="Timeout (seconds)",
+                initial=10,
+                min_value=1,
+                max_value=30,
                 help_text="How long to wait for the provider before trying the next connector.",
             ),
             "max_per_second": forms.IntegerField(
-                label="Max messages per second", required=False, min_value=1, max_value=1000,
+                label="Max messages per second",
+                required=False,
+                min_value=1,
+                max_value=1000,
                 help_text="Leave empty for no limit. Shared by every worker sending through this connector.",
             ),
             **self.extra_option_fields,
@@ -211,7 +217,9 @@ class Provider:
 
     def default_options(self) -> dict[str, Any]:
         """Options of a new connector."""
-        return {name: f.initial for name, f in self.option_fields().items() if f.initial is not None}
+        return {
+            name: f.initial for name, f in self.option_fields().items() if f.initial is not None
+        }
 
     def clean_options(self, options: dict[str, Any]) -> dict[str, Any]:
         """Validate options; raise ValidationError with a message per bad option."""
@@ -220,7 +228,7 @@ class Provider:
         unknown = sorted(set(options) - set(fields))
         data = {**self.default_options(), **{k: v for k, v in options.items() if k in fields}}
         form = forms.Form(data={k: "" if v is None else v for k, v in data.items()})
-        form.fields = {name: f for name, f in fields.items()}
+        form.fields = dict(fields)
         errors: dict[str, list[str]] = {}
         if not form.is_valid():
             errors = {f"options.{name}": list(msgs) for name, msgs in form.errors.items()}
@@ -229,7 +237,11 @@ class Provider:
         from connectors.providers.http import url_allowed_error
 
         # A provider that does not speak HTTP (SMPP) declares no base_url.
-        if not errors and "base_url" in fields and (problem := url_allowed_error(form.cleaned_data["base_url"])):
+        if (
+            not errors
+            and "base_url" in fields
+            and (problem := url_allowed_error(form.cleaned_data["base_url"]))
+        ):
             errors["options.base_url"] = [problem]
         if errors:
             raise ValidationError(errors)
@@ -247,7 +259,9 @@ class Provider:
 
     # -- helpers for adapters -------------------------------------------------------------------
 
-    def client(self, connector: Connector, *, extra_secrets: tuple[str, ...] = ()) -> ProviderClient:
+    def client(
+        self, connector: Connector, *, extra_secrets: tuple[str, ...] = ()
+    ) -> ProviderClient:
         """An HTTP client bound to the connector: its base URL, timeout and secrets to redact."""
         from connectors.providers.http import ProviderClient
 
@@ -288,7 +302,9 @@ class Provider:
         items = []
         for message in messages:
             try:
-                items.append(BulkItem(message, result=self.send(connector=connector, message=message)))
+                items.append(
+                    BulkItem(message, result=self.send(connector=connector, message=message))
+                )
             except ProviderError as error:
                 items.append(BulkItem(message, error=error))
         return items

@@ -22,7 +22,9 @@ def url_allowed_error(url: str) -> str:
     """Why a provider URL may not be called, or "" when it may (https, or http to an allowed host)."""
     parts = urlsplit(url)
     if parts.username or parts.password:
-        return "The URL must not carry a user name or password; use the connector's credential fields."
+        return (
+            "The URL must not carry a user name or password; use the connector's credential fields."
+        )
     if parts.scheme == "https" and parts.hostname:
         return ""
     if parts.scheme == "http" and parts.hostname in settings.SMSCONSOLE_PROVIDER_HTTP_HOSTS:
@@ -58,7 +60,11 @@ class Redactor:
         self.secrets = sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True)
         self.names = {n.lower() for n in names}
         alternatives = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
-        self._xml = re.compile(rf"<({alternatives})(\s[^>]*)?>(.*?)</\1>", re.I | re.S) if self.names else None
+        self._xml = (
+            re.compile(rf"<({alternatives})(\s[^>]*)?>(.*?)</\1>", re.I | re.S)
+            if self.names
+            else None
+        )
 
     def text(self, value: str) -> str:
         for secret in self.secrets:
@@ -67,7 +73,9 @@ class Redactor:
             if encoded != secret:
                 value = value.replace(encoded, REDACTED)
         if self._xml is not None:
-            value = self._xml.sub(lambda m: f"<{m.group(1)}{m.group(2) or ''}>{REDACTED}</{m.group(1)}>", value)
+            value = self._xml.sub(
+                lambda m: f"<{m.group(1)}{m.group(2) or ''}>{REDACTED}</{m.group(1)}>", value
+            )
         return value
 
     def pairs(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -116,14 +124,26 @@ class ProviderClient:
         """Make one request; raise ProviderError for transport faults, redirects and 5xx."""
         url = self.base_url + path
         if problem := url_allowed_error(url):
-            raise ProviderError(Category.NETWORK, f"Refused to call {url}: {problem}", exchanges=self.exchanges)
-        request = requests.Request(method, url, params=params, data=data if body is None else body.encode(encoding), headers=dict(headers or {}))
+            raise ProviderError(
+                Category.NETWORK, f"Refused to call {url}: {problem}", exchanges=self.exchanges
+            )
+        request = requests.Request(
+            method,
+            url,
+            params=params,
+            data=data if body is None else body.encode(encoding),
+            headers=dict(headers or {}),
+        )
         prepared = _session().prepare_request(request)
         exchange = Exchange(
             method=method,
             url=self.redactor.url(prepared.url or url),
             request_headers=self.redactor.headers(
-                {k: v for k, v in prepared.headers.items() if k.lower() not in {"user-agent", "accept-encoding", "connection", "accept"}}
+                {
+                    k: v
+                    for k, v in prepared.headers.items()
+                    if k.lower() not in {"user-agent", "accept-encoding", "connection", "accept"}
+                }
             ),
             request_body=self._request_body(prepared.body, data),
         )
@@ -139,20 +159,28 @@ class ProviderClient:
             exchange.duration_ms = round((time.monotonic() - started) * 1000)
         exchange.status = answer.status
         exchange.response_headers = self.redactor.headers(
-            {k: v for k, v in answer.headers.items() if k.lower() in {"content-type", "location", "retry-after"}}
+            {
+                k: v
+                for k, v in answer.headers.items()
+                if k.lower() in {"content-type", "location", "retry-after"}
+            }
         )
         exchange.response_body = self.redactor.text(answer.text)
         if 300 <= answer.status < 400:
             raise ProviderError(
                 Category.PROVIDER_ERROR,
                 f"The provider answered with a redirect (HTTP {answer.status}), which is never followed.",
-                code=str(answer.status), http_status=answer.status, exchanges=self.exchanges,
+                code=str(answer.status),
+                http_status=answer.status,
+                exchanges=self.exchanges,
             )
         if answer.status >= 500:
             raise ProviderError(
                 Category.PROVIDER_ERROR,
                 f"The provider had a server error (HTTP {answer.status}).",
-                code=str(answer.status), http_status=answer.status, exchanges=self.exchanges,
+                code=str(answer.status),
+                http_status=answer.status,
+                exchanges=self.exchanges,
             )
         return answer
 
@@ -160,7 +188,10 @@ class ProviderClient:
         limit = settings.SMSCONSOLE_PROVIDER_MAX_ANSWER_BYTES
         try:
             with _session().send(
-                prepared, timeout=(min(5.0, self.timeout), self.timeout), allow_redirects=False, stream=True
+                prepared,
+                timeout=(min(5.0, self.timeout), self.timeout),
+                allow_redirects=False,
+                stream=True,
             ) as response:
                 chunks, size = [], 0
                 deadline = time.monotonic() + self.timeout
@@ -168,22 +199,30 @@ class ProviderClient:
                     size += len(chunk)
                     if size > limit:
                         raise ProviderError(
-                            Category.UNKNOWN, f"The provider's answer was larger than {limit} bytes; it was not read.",
+                            Category.UNKNOWN,
+                            f"The provider's answer was larger than {limit} bytes; it was not read.",
                             http_status=response.status_code,
                         )
                     if time.monotonic() > deadline:
-                        raise ProviderError(Category.TIMEOUT, f"The provider's answer took longer than {self.timeout:g} s.")
+                        raise ProviderError(
+                            Category.TIMEOUT,
+                            f"The provider's answer took longer than {self.timeout:g} s.",
+                        )
                     chunks.append(chunk)
                 raw = b"".join(chunks)
                 encoding = response.encoding or "utf-8"
-                text = raw.decode(encoding if encoding.lower() != "iso-8859-1" else "utf-8", errors="replace")
+                text = raw.decode(
+                    encoding if encoding.lower() != "iso-8859-1" else "utf-8", errors="replace"
+                )
                 return HttpAnswer(status=response.status_code, text=text, headers=response.headers)
         except (requests.ConnectTimeout, requests.ReadTimeout) as exc:
             raise ProviderError(Category.TIMEOUT, f"No answer within {self.timeout:g} s.") from exc
         except requests.ConnectionError as exc:
             raise ProviderError(Category.NETWORK, f"Connection failed: {_reason(exc)}") from exc
         except requests.RequestException as exc:
-            raise ProviderError(Category.NETWORK, f"The exchange broke off: {_reason(exc)}") from exc
+            raise ProviderError(
+                Category.NETWORK, f"The exchange broke off: {_reason(exc)}"
+            ) from exc
 
     def _request_body(self, body: bytes | str | None, data) -> str:
         if body is None:
