@@ -5,6 +5,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const question = event.target.dataset.confirm;
     if (question && !window.confirm(question)) event.preventDefault();
   });
+  // A page answering a POST that must not be repeated (it shows a secret once) names the page a
+  // reload should show instead: data-replace-url="/settings/". A reload then does a plain GET.
+  const replaceWith = document.querySelector("[data-replace-url]");
+  if (replaceWith) window.history.replaceState(null, "", replaceWith.dataset.replaceUrl);
 });
 // A failed htmx request is said, not swallowed.
 document.addEventListener("htmx:responseError", (event) => {
