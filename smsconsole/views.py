@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views import View
 
 from messaging.selectors import message_page
@@ -50,11 +51,13 @@ class ApiKeyCreateView(LoginRequiredMixin, View):
         except (ValueError, ValidationError) as error:
             messages.error(request, str(error.args[0] if error.args else error))
             return redirect("settings")
-        return render(
+        response = render(
             request,
             "smsconsole/settings.html",
             {"page_title": "Settings", "api_keys": api_key_list(), "issued": issued},
         )
+        add_never_cache_headers(response)  # the key is shown once: never from a cache either
+        return response
 
 
 class ApiKeyRevokeView(LoginRequiredMixin, View):
