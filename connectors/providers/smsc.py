@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import select
 import threading
 import time
@@ -13,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 import smpplib.client
 import smpplib.consts as c
 import smpplib.exceptions
-import smpplib.gsm
 import smpplib.smpp
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from connectors.providers.base import (
     Answer,
+    CannotCarry,
     Category,
     CheckResult,
     Exchange,
@@ -29,6 +32,7 @@ from connectors.providers.base import (
     SendResult,
     answer_error,
 )
+from messaging.text import GSM_7, UCS_2, encoding_for, split_parts
 
 if TYPE_CHECKING:
     from connectors.models import Connector
@@ -73,17 +77,35 @@ UNKNOWN_STATUS = Answer(
     Outcome.FAILED, Category.UNKNOWN, "The SMSC answered with an undocumented command status"
 )
 
-DATA_CODINGS = {
-    # option value: (smpplib encoding tried first; UCS-2 is the fallback for text it cannot carry)
-    "gsm": c.SMPP_ENCODING_DEFAULT,
-    "latin1": c.SMPP_ENCODING_ISO88591,
-    "ucs2": c.SMPP_ENCODING_ISO10646,
-}
 CODING_NAMES = {
     c.SMPP_ENCODING_DEFAULT: "GSM-7",
     c.SMPP_ENCODING_ISO88591: "Latin-1",
     c.SMPP_ENCODING_ISO10646: "UCS-2",
 }
+MAX_PARTS = 255  # the concatenation header counts parts in one octet
+LATIN1_SINGLE, LATIN1_PART = 140, 134  # octets; a part gives 6 to the concatenation header
+CONCATENATED = 0x40  # esm_class UDHI: short_message starts with a user data header
+
+# GSM 03.38 default alphabet in code order (0x1B is the escape), and the extension table. Written
+# out because smpplib's table has a backtick where § belongs and lacks the form feed.
+GSM_ALPHABET = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = {
+    "\f": 0x0A,
+    "^": 0x14,
+    "{": 0x28,
+    "}": 0x29,
+    "\\": 0x2F,
+    "[": 0x3C,
+    "~": 0x3D,
+    "]": 0x3E,
+    "|": 0x40,
+    "€": 0x65,
+}
+GSM_EXTENSION_DECODE = {code: char for char, code in GSM_EXTENSION.items()}
+
 TON_CHOICES = [
     ("auto", "Automatic (alphanumeric 5, numeric 1)"),
     ("0", "0 Unknown"),
@@ -269,16 +291,59 @@ def transport_error(exc: BaseException, timeout: float) -> ProviderError:
     return ProviderError(Category.NETWORK, "The SMSC closed the connection or it broke off.")
 
 
+def gsm_encode(text: str) -> bytes:
+    """GSM 7-bit default alphabet text as unpacked octets (one septet each, as SMPP has it)."""
+    octets = bytearray()
+    for char in text:
+        if char in GSM_EXTENSION:
+            octets += bytes((0x1B, GSM_EXTENSION[char]))
+        else:
+            octets.append(GSM_ALPHABET.index(char))
+    return bytes(octets)
+
+
 def gsm_decode(octets: bytes) -> str:
-    """Unpacked GSM 7-bit octets (one septet per octet, as SMPP carries them) back to text."""
-    table, chars, escaped = smpplib.gsm.GSM_CHARACTER_TABLE, [], False
+    """Unpacked GSM 7-bit octets back to text."""
+    chars, escaped = [], False
     for octet in octets:
         if octet == 0x1B and not escaped:
             escaped = True
             continue
-        chars.append(table[0x80 + octet] if escaped else table[octet % 0x80])
+        chars.append(
+            GSM_EXTENSION_DECODE.get(octet, " ") if escaped else GSM_ALPHABET[octet % 0x80]
+        )
         escaped = False
     return "".join(chars)
+
+
+def command_status_parse(text: str) -> int | None:
+    """A command_status written as a name (ESME_RTHROTTLED) or a number (0x58, 88), or None."""
+    value = text.strip().upper()
+    if value == "ESME_ROK":
+        return c.SMPP_ESME_ROK
+    for status, answer in COMMAND_STATUSES.items():
+        if answer.original == value:
+            return status
+    try:
+        status = int(value, 0)
+    except ValueError:
+        return None
+    return status if 0 <= status <= 0xFFFFFFFF else None
+
+
+def host_allowed_error(host: str) -> str:
+    """Why the console may not open SMPP connections to this host, or "" when it may.
+
+    SMPP is plain TCP with no TLS to tell a public SMSC from an internal service, so, like plain
+    http, it may only go to hosts an administrator listed.
+    """
+    allowed = [name.lower() for name in settings.SMSCONSOLE_PROVIDER_SMPP_HOSTS]
+    if host.strip().lower() in allowed:
+        return ""
+    return (
+        f"The SMSC host {host!r} is not allowed. An administrator must add it to "
+        f"SMSCONSOLE_PROVIDER_SMPP_HOSTS (allowed now: {', '.join(allowed) or 'none'})."
+    )
 
 
 def status_error(status: int, *, detail: str = "") -> ProviderError:
@@ -359,6 +424,12 @@ class SmscProvider(Provider):
         fields = super().option_fields()
         del fields["base_url"]  # SMPP has a host and a port, not a URL
         return fields
+
+    def clean_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        cleaned = super().clean_options(options)
+        if problem := host_allowed_error(cleaned["host"]):
+            raise ValidationError({"options.host": [problem]})
+        return cleaned
 
     # -- behaviour ------------------------------------------------------------------------------
 
@@ -464,6 +535,9 @@ class SmscProvider(Provider):
         return session
 
     def _bind(self, session: Session, connector: Connector) -> None:
+        host = (connector.options or {}).get("host", "")
+        if problem := host_allowed_error(host):  # the allowlist may have shrunk since saving
+            raise CannotCarry(Category.NETWORK, problem)
         if len(connector.username) > SYSTEM_ID_MAX or len(connector.password) > PASSWORD_MAX:
             raise ProviderError(
                 Category.CREDENTIALS,
@@ -492,13 +566,38 @@ class SmscProvider(Provider):
         )
 
     def _parts(self, connector: Connector, text: str) -> tuple[list[bytes], int, int]:
-        coding = DATA_CODINGS[(connector.options or {}).get("data_coding") or "gsm"]
-        try:
-            return smpplib.gsm.make_parts(text, encoding=coding)
-        except smpplib.exceptions.MessageTooLong:
+        """(short_message of each part, data_coding, esm_class) for the text.
+
+        Parts are cut by messaging.text.split_parts, so an escape pair ({ € ...) or an emoji's
+        surrogate pair never straddles two parts. GSM-7 goes without the Turkish shift table
+        (SMSCs rarely support it), so ç ğ ı ş go as UCS-2.
+        """
+        chosen = (connector.options or {}).get("data_coding") or "gsm"
+        if chosen == "gsm" and encoding_for(text) == GSM_7:
+            coding, chunks, encode = c.SMPP_ENCODING_DEFAULT, split_parts(text, GSM_7), gsm_encode
+        elif chosen == "latin1" and _latin1(text):
+            coding, encode = c.SMPP_ENCODING_ISO88591, _encode_latin1
+            size = LATIN1_SINGLE if len(text) <= LATIN1_SINGLE else LATIN1_PART
+            chunks = [text[start : start + size] for start in range(0, len(text), size)]
+        else:
+            coding, chunks = c.SMPP_ENCODING_ISO10646, split_parts(text, UCS_2)
+            encode = _encode_ucs2
+        if len(chunks) > MAX_PARTS:
             raise ProviderError(
-                Category.CONTENT, "The text needs more than 255 SMPP parts."
-            ) from None
+                Category.CONTENT, f"The text needs more than {MAX_PARTS} SMPP parts."
+            )
+        if len(chunks) <= 1:
+            return [encode(text)], coding, 0
+        # Concatenation IE 0x00: 8-bit reference shared by the parts, part count, part number.
+        reference = random.randint(0, 255)
+        return (
+            [
+                bytes((0x05, 0x00, 0x03, reference, len(chunks), number)) + encode(chunk)
+                for number, chunk in enumerate(chunks, start=1)
+            ],
+            coding,
+            CONCATENATED,
+        )
 
     def _source_ton_npi(self, connector: Connector, sender: str) -> tuple[int, int]:
         options = connector.options or {}
@@ -511,7 +610,7 @@ class SmscProvider(Provider):
 
     @staticmethod
     def _describe_submit(pdu, number: int, total: int, part: bytes, coding: int) -> str:
-        udh = part[0] + 1 if pdu.esm_class & c.SMPP_GSMFEAT_UDHI else 0
+        udh = part[0] + 1 if pdu.esm_class & CONCATENATED else 0
         if coding == c.SMPP_ENCODING_ISO10646:
             text = part[udh:].decode("utf-16-be", errors="replace")
         elif coding == c.SMPP_ENCODING_ISO88591:
@@ -524,3 +623,19 @@ class SmscProvider(Provider):
             f"destination_addr={pdu.destination_addr} esm_class=0x{pdu.esm_class:02X} "
             f"data_coding=0x{coding:02X} sm_length={len(part)} text={text!r}"
         )
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _encode_latin1(text: str) -> bytes:
+    return text.encode("latin-1")
+
+
+def _encode_ucs2(text: str) -> bytes:
+    return text.encode("utf-16-be")  # UCS-2 as SMSCs take it: astral characters as surrogates

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from connectors.simulators.models import FailureMode
+from connectors.simulators.models import SMPP_SLUG, FailureMode, failure_mode_choices
 
 
 class ModeForm(forms.Form):
@@ -21,8 +21,18 @@ class ModeForm(forms.Form):
         help_text='Used by “Fixed answer”, e.g. <span class="mono">77 non authentication</span>.',
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, slug: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["failure_mode"].choices = failure_mode_choices(slug)
+        if slug == SMPP_SLUG:
+            # An SMSC answers submit_sm with a command status, not an HTTP status and a body.
+            del self.fields["fixed_status"]
+            self.fields["fixed_body"].label = "Fixed command status"
+            self.fields["fixed_body"].widget = forms.TextInput()
+            self.fields["fixed_body"].help_text = (
+                'Used by “Fixed command status”: a name such as <span class="mono">'
+                'ESME_RTHROTTLED</span> or a number such as <span class="mono">0x14</span>.'
+            )
         for field in self.fields.values():
             field.widget.attrs.setdefault(
                 "class",

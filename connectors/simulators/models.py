@@ -10,6 +10,26 @@ class FailureMode(models.TextChoices):
     HTTP_500 = "http_500", "Server error (HTTP 500)"
     SLOW = "slow", "Slow answers"
     FIXED_ANSWER = "fixed_answer", "Fixed answer to every request"
+    DROP = "drop", "Drop every connection"
+
+
+# The SMSC simulator speaks SMPP over TCP: its modes read in SMPP terms, and only it can drop a
+# connection (a Django view cannot cut its TCP connection).
+SMPP_SLUG = "smsc"
+SMPP_MODE_LABELS = {
+    FailureMode.WRONG_CREDENTIALS: "Refuse every bind (ESME_RBINDFAIL)",
+    FailureMode.NO_BALANCE: "Out of balance (ESME_RSUBMITFAIL)",
+    FailureMode.HTTP_500: "System error (ESME_RSYSERR)",
+    FailureMode.FIXED_ANSWER: "Fixed command status to every submit_sm",
+    FailureMode.DROP: "Drop every connection (SMSC down)",
+}
+
+
+def failure_mode_choices(slug: str) -> list[tuple[str, str]]:
+    """The failure modes a simulated provider offers, labelled in its protocol's terms."""
+    if slug == SMPP_SLUG:
+        return [(mode, SMPP_MODE_LABELS.get(mode, label)) for mode, label in FailureMode.choices]
+    return [(mode, label) for mode, label in FailureMode.choices if mode != FailureMode.DROP]
 
 
 class SimulatedProvider(models.Model):

@@ -6,11 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from connectors.providers.smsc import command_status_parse
 from connectors.simulators.models import (
+    SMPP_SLUG,
     FailureMode,
     ReceivedSms,
     SimulatedProvider,
     SimulatorAccount,
+    failure_mode_choices,
 )
 
 
@@ -30,16 +33,24 @@ def simulated_provider_set_mode(
 ) -> SimulatedProvider:
     """Put a simulated provider into a failure mode (or back to normal)."""
     errors: dict[str, list[str]] = {}
-    if failure_mode not in FailureMode.values:
-        errors["failure_mode"] = [f"Choose one of: {', '.join(FailureMode.values)}."]
+    offered = [mode for mode, _label in failure_mode_choices(provider.slug)]
+    if failure_mode not in offered:
+        errors["failure_mode"] = [f"Choose one of: {', '.join(offered)}."]
     if slow_seconds is not None and not 1 <= slow_seconds <= 120:
         errors["slow_seconds"] = ["Slow answers take 1 to 120 seconds."]
     if fixed_status is not None and not 100 <= fixed_status <= 599:
         errors["fixed_status"] = ["The HTTP status must be from 100 to 599."]
-    if failure_mode == FailureMode.FIXED_ANSWER and not (
-        fixed_body if fixed_body is not None else provider.fixed_body
-    ):
+    body = fixed_body if fixed_body is not None else provider.fixed_body
+    if failure_mode == FailureMode.FIXED_ANSWER and not body:
         errors["fixed_body"] = ["Give the body the simulator should answer with."]
+    elif (
+        failure_mode == FailureMode.FIXED_ANSWER
+        and provider.slug == SMPP_SLUG
+        and command_status_parse(body) is None
+    ):
+        errors["fixed_body"] = [
+            "Give an SMPP command status: a name such as ESME_RTHROTTLED or a number such as 0x58."
+        ]
     if errors:
         raise ValidationError(errors)
     provider.failure_mode = failure_mode
@@ -133,6 +144,11 @@ def simulator_sms_receive(
     order_id = 100_000 + rows[0].pk
     ReceivedSms.objects.filter(pk__in=[row.pk for row in rows]).update(order_id=order_id)
     return order_id
+
+
+def simulator_received_text_set(*, order_id: int, text: str) -> None:
+    """Replace the text of a received message (the SMSC joins concatenated parts as they come)."""
+    ReceivedSms.objects.filter(order_id=order_id).update(text=text)
 
 
 def simulator_received_clear(*, provider: SimulatedProvider) -> int:

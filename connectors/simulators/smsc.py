@@ -1,34 +1,41 @@
-"""A small SMPP 3.4 server standing in for an SMSC: binds, answers submit_sm, fails on demand."""
+"""A small SMPP 3.4 server standing in for an SMSC: binds, answers submit_sm, fails on demand.
+
+Accounts (system_id = user name), approved senders, balance and failure mode are the simulator
+state in the database under the slug "smsc", the same state the HTTP simulators and the Simulators
+page use. An accepted message is stored once as a ReceivedSms, its concatenated parts joined.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import socketserver
 import struct
 import threading
 import time
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 
 import smpplib.consts as c
 import smpplib.smpp
+from django.db import connections
 
-from connectors.providers.smsc import gsm_decode
+from connectors.providers.smsc import command_status_parse, gsm_decode
+from connectors.simulators.models import SMPP_SLUG, FailureMode, SimulatedProvider
+from connectors.simulators.selectors import simulated_provider_get, simulator_account_authenticate
+from connectors.simulators.services import simulator_received_text_set, simulator_sms_receive
 
-
-class SmscMode(StrEnum):
-    NORMAL = "normal"
-    BIND_REFUSED = "bind_refused"  # every bind answered ESME_RBINDFAIL
-    THROTTLED = "throttled"  # every submit_sm answered ESME_RTHROTTLED
-    SYSTEM_ERROR = "system_error"  # every submit_sm answered ESME_RSYSERR
-    QUEUE_FULL = "queue_full"  # every submit_sm answered ESME_RMSGQFUL
-    DROP = "drop"  # the connection is closed when a submit_sm arrives
-    SLOW = "slow"  # submit_sm answered after slow_seconds
+MODE_STATUSES = {
+    FailureMode.NO_BALANCE: c.SMPP_ESME_RSUBMITFAIL,  # SMPP has no balance status of its own
+    FailureMode.HTTP_500: c.SMPP_ESME_RSYSERR,
+}
+DESTINATION_RE = re.compile(r"^[1-9]\d{7,14}$")
 
 
 @dataclass
 class SubmittedPart:
+    """One submit_sm as it came over the wire, kept in memory for inspection."""
+
     system_id: str
     source_addr: str
     source_ton: int
@@ -40,31 +47,12 @@ class SubmittedPart:
 
 
 @dataclass
-class SmscState:
-    """What the simulated SMSC knows: accounts, approved senders, mode, and what it received."""
+class _Concatenation:
+    """The parts of a concatenated message received so far, and the row they are stored in."""
 
-    accounts: dict[str, str] = field(default_factory=dict)  # system_id -> password
-    sender_titles: set[str] = field(default_factory=set)  # empty: any sender is accepted
-    mode: SmscMode = SmscMode.NORMAL
-    slow_seconds: float = 3.0
-    parts: list[SubmittedPart] = field(default_factory=list)
-    binds: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def texts(self) -> list[str]:
-        """The received messages with concatenated parts joined again (by UDH reference)."""
-        joined: dict[tuple, list[tuple[int, str]]] = {}
-        order: list[tuple] = []
-        for index, part in enumerate(self.parts):
-            payload, key, number = part.short_message, (index,), 1
-            if part.esm_class & c.SMPP_GSMFEAT_UDHI:
-                header_length = payload[0] + 1
-                key = (part.destination_addr, payload[3])  # 8-bit reference of IE 0x00
-                number, payload = payload[5], payload[header_length:]
-            if key not in joined:
-                order.append(key)
-            joined.setdefault(key, []).append((number, _decode(payload, part.data_coding)))
-        return ["".join(text for _n, text in sorted(joined[key])) for key in order]
+    order_id: int
+    total: int
+    texts: dict[int, str]
 
 
 def _decode(payload: bytes, data_coding: int) -> str:
@@ -88,19 +76,25 @@ class _SessionHandler(socketserver.BaseRequestHandler):
     server: _Server
 
     def handle(self) -> None:
-        state, system_id = self.server.state, None
+        system_id: str | None = None
         self.server.connections.add(self.request)
         try:
             while True:
                 pdu = self._read_pdu()
                 if pdu is None:
                     return
+                # Read on every PDU: a mode flipped on the Simulators page applies at once.
+                provider = simulated_provider_get(slug=SMPP_SLUG)
+                if provider.failure_mode == FailureMode.DROP:
+                    return
+                if provider.failure_mode == FailureMode.SLOW and pdu.command != "enquire_link":
+                    time.sleep(provider.slow_seconds)
                 if pdu.command == "bind_transmitter":
-                    status = self._bind_status(pdu)
+                    status = self._bind_status(provider, pdu)
                     if status == c.SMPP_ESME_ROK:
                         system_id = pdu.system_id.decode("latin-1")
-                        with state.lock:
-                            state.binds += 1
+                        with self.server.lock:
+                            self.server.binds += 1
                     self._reply(
                         pdu,
                         "bind_transmitter_resp",
@@ -109,14 +103,10 @@ class _SessionHandler(socketserver.BaseRequestHandler):
                     )
                 elif pdu.command == "submit_sm":
                     if system_id is None:
-                        self._reply(pdu, "submit_sm_resp", c.SMPP_ESME_RINVBNDSTS)
-                    elif state.mode == SmscMode.DROP:
-                        return
+                        status, message_id = c.SMPP_ESME_RINVBNDSTS, None
                     else:
-                        if state.mode == SmscMode.SLOW:
-                            time.sleep(state.slow_seconds)
-                        status, message_id = self._submit(pdu, system_id)
-                        self._reply(pdu, "submit_sm_resp", status, message_id=message_id)
+                        status, message_id = self._submit(provider, pdu, system_id)
+                    self._reply(pdu, "submit_sm_resp", status, message_id=message_id)
                 elif pdu.command == "enquire_link":
                     self._reply(pdu, "enquire_link_resp", c.SMPP_ESME_ROK)
                 elif pdu.command == "unbind":
@@ -128,49 +118,58 @@ class _SessionHandler(socketserver.BaseRequestHandler):
             return  # the client went away
         finally:
             self.server.connections.discard(self.request)
+            connections.close_all()  # this thread's database connection ends with the session
 
-    def _bind_status(self, pdu) -> int:
-        state = self.server.state
-        if state.mode == SmscMode.BIND_REFUSED:
+    def _bind_status(self, provider: SimulatedProvider, pdu) -> int:
+        if provider.failure_mode == FailureMode.WRONG_CREDENTIALS:
             return c.SMPP_ESME_RBINDFAIL
         system_id, password = pdu.system_id.decode("latin-1"), pdu.password.decode("latin-1")
-        if system_id not in state.accounts:
+        if provider.pk is None or not provider.accounts.filter(username=system_id).exists():
             return c.SMPP_ESME_RINVSYSID
-        if state.accounts[system_id] != password:
-            return c.SMPP_ESME_RINVPASWD
-        return c.SMPP_ESME_ROK
+        if simulator_account_authenticate(provider=provider, username=system_id, password=password):
+            return c.SMPP_ESME_ROK
+        return c.SMPP_ESME_RINVPASWD
 
-    def _submit(self, pdu, system_id: str) -> tuple[int, str | None]:
-        state = self.server.state
-        failing = {
-            SmscMode.THROTTLED: c.SMPP_ESME_RTHROTTLED,
-            SmscMode.SYSTEM_ERROR: c.SMPP_ESME_RSYSERR,
-            SmscMode.QUEUE_FULL: c.SMPP_ESME_RMSGQFUL,
-        }
-        if state.mode in failing:
-            return failing[state.mode], None
-        source, destination = (
-            pdu.source_addr.decode("latin-1"),
-            pdu.destination_addr.decode("latin-1"),
-        )
-        if state.sender_titles and source not in state.sender_titles:
+    def _submit(self, provider: SimulatedProvider, pdu, system_id: str) -> tuple[int, str | None]:
+        if provider.failure_mode in MODE_STATUSES:
+            return MODE_STATUSES[provider.failure_mode], None
+        if provider.failure_mode == FailureMode.FIXED_ANSWER:
+            fixed = command_status_parse(provider.fixed_body)
+            return (c.SMPP_ESME_RSYSERR if fixed is None else fixed), None
+        account = provider.accounts.filter(username=system_id).first()
+        if account is None:  # the account was deleted while bound
+            return c.SMPP_ESME_RINVSYSID, None
+        source = pdu.source_addr.decode("latin-1")
+        destination = pdu.destination_addr.decode("latin-1")
+        if source not in account.sender_titles:
             return c.SMPP_ESME_RINVSRCADR, None
-        if (
-            not destination.isdigit()
-            or not 8 <= len(destination) <= 15
-            or pdu.dest_addr_ton != c.SMPP_TON_INTL
-        ):
+        if not DESTINATION_RE.match(destination) or pdu.dest_addr_ton != c.SMPP_TON_INTL:
             return c.SMPP_ESME_RINVDSTADR, None
-        with state.lock:
-            message_id = f"{len(state.parts) + 1:08x}"
-            state.parts.append(
+        payload, esm_class = pdu.short_message or b"", pdu.esm_class or 0
+        data_coding = pdu.data_coding or 0
+        concatenation = None
+        if esm_class & c.SMPP_GSMFEAT_UDHI:
+            header_length = payload[0] + 1
+            # IE 0x00 (8-bit reference): 05 00 03 <reference> <total> <number>
+            reference, total, number = payload[3], payload[4], payload[5]
+            payload = payload[header_length:]
+            concatenation = (system_id, destination, reference, total), number
+        try:
+            text = _decode(payload, data_coding)
+        except UnicodeDecodeError:
+            return c.SMPP_ESME_RINVMSGLEN, None  # a part cut through a UTF-16 surrogate pair
+        message_id = self.server.store(account, source, destination, text, concatenation)
+        if message_id is None:
+            return c.SMPP_ESME_RSUBMITFAIL, None
+        with self.server.lock:
+            self.server.parts.append(
                 SubmittedPart(
                     system_id=system_id,
                     source_addr=source,
                     source_ton=pdu.source_addr_ton,
                     destination_addr=destination,
-                    data_coding=pdu.data_coding or 0,
-                    esm_class=pdu.esm_class or 0,
+                    data_coding=data_coding,
+                    esm_class=esm_class,
                     short_message=pdu.short_message or b"",
                     message_id=message_id,
                 )
@@ -213,18 +212,51 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, state: SmscState) -> None:
+    def __init__(self, address) -> None:
         super().__init__(address, _SessionHandler)
-        self.state = state
         self.connections: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        self.binds = 0
+        self.parts: list[SubmittedPart] = []
+        self._concatenations: dict[tuple, _Concatenation] = {}
+
+    def store(self, account, source: str, destination: str, text: str, concatenation) -> str | None:
+        """Store a message, or a part of one; the message id to answer, None without balance.
+
+        The first part charges and stores the message; later parts extend its text, so the
+        Simulators page shows whole messages under the id the connector got for the first part.
+        """
+        if concatenation is None:
+            order_id = simulator_sms_receive(
+                account=account, sender=source, messages=[(destination, text)]
+            )
+            return None if order_id is None else str(order_id)
+        key, number = concatenation
+        with self.lock:
+            pending = self._concatenations.get(key)
+        if pending is None:
+            order_id = simulator_sms_receive(
+                account=account, sender=source, messages=[(destination, text)]
+            )
+            if order_id is None:
+                return None
+            pending = _Concatenation(order_id=order_id, total=key[3], texts={})
+        pending.texts[number] = text
+        joined = "".join(part for _number, part in sorted(pending.texts.items()))
+        simulator_received_text_set(order_id=pending.order_id, text=joined)
+        with self.lock:
+            if len(pending.texts) >= pending.total:
+                self._concatenations.pop(key, None)
+            else:
+                self._concatenations[key] = pending
+        return str(pending.order_id) if number == 1 else f"{pending.order_id}-{number}"
 
 
 class SmscSimulator:
-    """An SMPP server on a loopback port, run in a background thread: start(), then stop()."""
+    """An SMPP server run in a background thread: start(), then stop()."""
 
-    def __init__(self, state: SmscState, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.state = state
-        self._server = _Server((host, port), state)
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = _Server((host, port))
         self.host, self.port = self._server.server_address[:2]
         # A short poll interval: stop() waits for one, and tests start and stop a server each.
         self._thread = threading.Thread(
@@ -233,6 +265,16 @@ class SmscSimulator:
             name=f"smsc-simulator-{self.port}",
             daemon=True,
         )
+
+    @property
+    def binds(self) -> int:
+        """Successful binds since the start."""
+        return self._server.binds
+
+    @property
+    def parts(self) -> list[SubmittedPart]:
+        """Every accepted submit_sm, in order."""
+        return self._server.parts
 
     def start(self) -> SmscSimulator:
         self._thread.start()

@@ -1,5 +1,6 @@
 """The Simulators console page: flip a simulated provider into a failure mode, edit accounts."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -8,7 +9,7 @@ from django.views import View
 
 from connectors.providers import UnknownProvider, get_provider
 from connectors.simulators.forms import AccountForm, ModeForm
-from connectors.simulators.models import SimulatedProvider, SimulatorAccount
+from connectors.simulators.models import SMPP_SLUG, SimulatedProvider, SimulatorAccount
 from connectors.simulators.selectors import simulated_provider_list, simulator_received_list
 from connectors.simulators.services import (
     simulated_provider_set_mode,
@@ -22,6 +23,13 @@ def _provider_name(slug: str) -> str:
         return get_provider(slug).name
     except UnknownProvider:
         return slug
+
+
+def _address(slug: str) -> str:
+    """Where connectors reach the simulator: a URL path, or the SMPP host and port."""
+    if slug == SMPP_SLUG:
+        return f"smpp://127.0.0.1:{settings.SMSCONSOLE_SMPP_SIMULATOR_PORT}"
+    return f"/simulators/{slug}/"
 
 
 def _errors_text(errors) -> str:
@@ -42,7 +50,9 @@ class SimulatorIndexView(LoginRequiredMixin, View):
                         "fixed_body": provider.fixed_body,
                     },
                     prefix=provider.slug,
+                    slug=provider.slug,
                 ),
+                "address": _address(provider.slug),
                 "accounts": [
                     (
                         account,
@@ -68,7 +78,7 @@ class SimulatorIndexView(LoginRequiredMixin, View):
 class SimulatorModeView(LoginRequiredMixin, View):
     def post(self, request, slug: str):
         provider = get_object_or_404(SimulatedProvider, slug=slug)
-        form = ModeForm(request.POST, prefix=slug)
+        form = ModeForm(request.POST, prefix=slug, slug=slug)
         if not form.is_valid():
             messages.error(
                 request, f"{_provider_name(slug)} not changed: {_errors_text(form.errors)}"

@@ -7,7 +7,7 @@ from connectors.providers.smsc import close_binds
 from connectors.simulators.models import FailureMode, ReceivedSms
 from connectors.simulators.selectors import simulated_provider_get
 from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
-from connectors.simulators.smsc import SmscMode, SmscSimulator, SmscState
+from connectors.simulators.smsc import SmscSimulator
 from messaging.models import MessageStatus
 from messaging.services import message_create
 from tests.factories import ConnectorFactory
@@ -19,10 +19,11 @@ TW_SID = "AC" + "0123456789abcdef" * 2
 
 
 @pytest.fixture
-def smsc():
-    simulator = SmscSimulator(
-        SmscState(accounts={"acme": SMPP_PASSWORD}, sender_titles={"ACME"})
-    ).start()
+def smsc(transactional_db):
+    simulator_account_ensure(
+        slug="smsc", username="acme", password=SMPP_PASSWORD, sender_titles=["ACME"]
+    )
+    simulator = SmscSimulator().start()
     yield simulator
     close_binds()
     simulator.stop()
@@ -71,14 +72,24 @@ def smsc_down(smsc):
     smsc.stop()
 
 
+def smsc_dropping(_smsc):
+    simulated_provider_set_mode(
+        provider=simulated_provider_get(slug="smsc"), failure_mode=FailureMode.DROP
+    )
+
+
 def infobip_broke(_smsc):
     simulated_provider_set_mode(
         provider=simulated_provider_get(slug="infobip"), failure_mode=FailureMode.NO_BALANCE
     )
 
 
-def smsc_throttled(smsc):
-    smsc.state.mode = SmscMode.THROTTLED
+def smsc_throttled(_smsc):
+    simulated_provider_set_mode(
+        provider=simulated_provider_get(slug="smsc"),
+        failure_mode=FailureMode.FIXED_ANSWER,
+        fixed_body="ESME_RTHROTTLED",
+    )
 
 
 CASES = [
@@ -88,6 +99,12 @@ CASES = [
         "Infobip",
         [("SMSC", Outcome.FAILED, Category.NETWORK), ("Infobip", Outcome.ACCEPTED, "")],
         id="SMSC down: Infobip",
+    ),
+    pytest.param(
+        [smsc_dropping],
+        "Infobip",
+        [("SMSC", Outcome.FAILED, Category.NETWORK), ("Infobip", Outcome.ACCEPTED, "")],
+        id="SMSC dropping connections (Simulators page): Infobip",
     ),
     pytest.param(
         [smsc_down, infobip_broke],
@@ -125,10 +142,11 @@ def test_message_fails_over_down_the_mixed_chain(chain, faults, sent_by, attempt
     assert [
         (a.connector_name, a.outcome, a.category) for a in message.attempts.order_by("id")
     ] == attempts
-    if sent_by == "SMSC":
-        assert chain.state.texts() == ["Kodunuz 4711"]
-    else:
-        assert ReceivedSms.objects.get().text == "Kodunuz 4711"
+    received = ReceivedSms.objects.select_related("account__provider").get()
+    assert received.text == "Kodunuz 4711"
+    assert received.account.provider.slug == {"SMSC": "smsc", "Infobip": "infobip"}.get(
+        sent_by, "twilio"
+    )
     logged = repr(list(message.attempts.values_list("exchanges", "detail")))
     for secret in (SMPP_PASSWORD, IB_KEY, TW_TOKEN):
         assert secret not in logged
