@@ -149,21 +149,25 @@ def processes(env: dict, log: Path) -> Iterator[Processes]:
 
 
 def children(pid: int) -> list[int]:
-    """Every descendant process id of a process (Linux /proc)."""
-    found: list[int] = []
-    pending = [pid]
-    while pending:
-        parent = pending.pop()
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == parent:
-                found.append(int(entry.name))
-                pending.append(int(entry.name))
+    """The direct child process ids of a process (Linux /proc), in pid order."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below a process: children, their children, and so on."""
+    found = children(pid)
+    for child in list(found):
+        found += descendants(child)
     return found
 
 
