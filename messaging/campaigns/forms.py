@@ -72,12 +72,14 @@ class CampaignForm(ServiceErrorsMixin, forms.Form):
         help_text="Only for free text. Placeholders like <code>{{first_name}}</code> take their values from CSV columns.",
     )
     kind = forms.ChoiceField(
-        choices=[("", "As the template (free text: commercial)"), *MessageKind.choices],
+        choices=[("", "Automatic"), *MessageKind.choices],
         required=False,
-        help_text="Opted-out numbers are left out of commercial campaigns.",
+        help_text="Automatic: the template's kind; free text is commercial. "
+        "Opted-out numbers are left out of commercial campaigns.",
     )
     sender = forms.ChoiceField(
-        required=False, label="Sender title",
+        required=False,
+        label="Sender title",
         help_text="Automatic: the template's title, else each connector's default.",
     )
     file = forms.FileField(
