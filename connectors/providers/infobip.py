@@ -28,21 +28,39 @@ SEND_PATH = "/sms/2/text/advanced"
 BALANCE_PATH = "/account/1/balance"
 A, F = Outcome.ACCEPTED, Outcome.FAILED
 
-# Message status names (the `status.name` of each message in a 200 answer).
+# Message status names (the `status.name` of each message in a 200 answer), from Infobip's
+# "Message status codes" page.
 STATUSES: dict[str, Answer] = {
     "PENDING_ACCEPTED": Answer(A, None, "Accepted, on its way to the operator"),
     "PENDING_ENROUTE": Answer(A, None, "Accepted and sent to the operator"),
     "PENDING_WAITING_DELIVERY": Answer(A, None, "Accepted, waiting for the delivery report"),
-    "REJECTED_NOT_ENOUGH_CREDITS": Answer(F, Category.BALANCE, "Not enough credit on the account"),
-    "REJECTED_SENDER": Answer(F, Category.SENDER, "The sender is not allowed for this account"),
-    "REJECTED_SOURCE": Answer(F, Category.SENDER, "The sender (source) was rejected"),
-    "REJECTED_DESTINATION": Answer(F, Category.RECIPIENT, "The destination number was rejected"),
+    "REJECTED_NETWORK": Answer(F, Category.RECIPIENT, "The network is not covered"),
     "REJECTED_PREFIX_MISSING": Answer(F, Category.RECIPIENT, "The number has no known prefix"),
-    "MISSING_TO": Answer(F, Category.RECIPIENT, "The destination number is missing"),
     "REJECTED_DND": Answer(F, Category.RECIPIENT, "The recipient is on a do-not-disturb list"),
+    "REJECTED_SOURCE": Answer(F, Category.SENDER, "The sender is not registered on the account"),
+    "REJECTED_NOT_ENOUGH_CREDITS": Answer(F, Category.BALANCE, "Not enough credit on the account"),
+    "REJECTED_SENDER": Answer(F, Category.SENDER, "The sender is blocklisted on the account"),
+    "REJECTED_DESTINATION_BLOCKLISTED": Answer(
+        F, Category.RECIPIENT, "The destination is blocklisted"
+    ),
+    "REJECTED_PREPAID_PACKAGE_EXPIRED": Answer(
+        F, Category.BALANCE, "The account's credits have expired"
+    ),
+    "REJECTED_DESTINATION_NOT_REGISTERED": Answer(
+        F, Category.RECIPIENT, "A test account may only send to its registered number"
+    ),
+    "REJECTED_ROUTE_NOT_AVAILABLE": Answer(
+        F, Category.PROVIDER_ERROR, "The account has no route to the network"
+    ),
     "REJECTED_FLOODING_FILTER": Answer(F, Category.RATE_LIMIT, "Stopped by the flooding filter"),
-    "REJECTED_NETWORK": Answer(F, Category.PROVIDER_ERROR, "The network is not covered"),
-    "REJECTED_ROUTE_NOT_AVAILABLE": Answer(F, Category.PROVIDER_ERROR, "No route to the network"),
+    "REJECTED_SYSTEM_ERROR": Answer(F, Category.PROVIDER_ERROR, "Infobip had a system error"),
+    "REJECTED_INVALID_UDH": Answer(F, Category.CONTENT, "The message header (UDH) is invalid"),
+    "REJECTED_MESSAGE_TOO_LONG": Answer(
+        F, Category.CONTENT, "The text is longer than 25 parts or 4000 bytes"
+    ),
+    "MISSING_TO": Answer(F, Category.RECIPIENT, "The destination number is missing"),
+    "REJECTED_DESTINATION": Answer(F, Category.RECIPIENT, "The destination number is invalid"),
+    "SIGNALS_BLOCKED": Answer(F, Category.CONTENT, "Stopped by Infobip's anti-fraud filter"),
 }
 # When the status name is not in the table, its group decides (Infobip's documented status groups).
 GROUPS: dict[str, Answer] = {

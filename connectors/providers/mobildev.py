@@ -28,28 +28,40 @@ if TYPE_CHECKING:
 SEND_PATH = "/com.mobilus"
 TURKISH_MOBILE_RE = re.compile(r"^\+90(5\d{9})$")
 ACCEPTED_RE = re.compile(r"^ID:\s*(\S+)")
-CREDIT_RE = re.compile(r"^Credit:\s*([\d.,]+)", re.I)
+CREDIT_RE = re.compile(r"^\d+(?:[.,]\d+)?$")
 F = Outcome.FAILED
 
-# Codes of the plain-text answer (01, 02, 10 seen in client code; the rest from PHP samples).
+# Codes of the plain-text answer, as Mobildev's XML API documentation lists them (smsdeveloper.net,
+# "XML Api Hata Kodları"); two client libraries carry the same table.
 ANSWERS: dict[str, Answer] = {
     "01": Answer(
         F,
         Category.CREDENTIALS,
-        "Wrong user name, company code or password",
-        "Kullanıcı adı ya da şifre hatalı",
+        "Wrong user name, password or company code",
+        "Hatalı Kullanıcı Adı, Hatalı Şifre, Hatalı Bayi Kodu",
     ),
-    "02": Answer(F, Category.BALANCE, "Not enough credit", "Kredisi yeterli değil"),
-    "03": Answer(F, Category.CONTENT, "Invalid content", "Geçersiz içerik"),
-    "04": Answer(F, Category.CONTENT, "Unknown message type (Action)", "Bilinmeyen SMS tipi"),
-    "05": Answer(F, Category.SENDER, "Wrong or unapproved originator", "Hatalı gönderen ismi"),
+    "02": Answer(F, Category.BALANCE, "Not enough credit", "Yetersiz kredi"),
+    "03": Answer(F, Category.UNKNOWN, "Mobildev does not know the Action", "Tanımsız Action"),
+    "04": Answer(F, Category.UNKNOWN, "Mobildev received no XML", "Gelen XML yok"),
+    "05": Answer(
+        F, Category.UNKNOWN, "An XML element is missing or wrong", "XML düğümü eksik ya da hatalı"
+    ),
     "06": Answer(
-        F,
-        Category.RECIPIENT,
-        "No text or no numbers given",
-        "Mesaj metni ya da alıcı bilgisi girilmemiş",
+        F, Category.SENDER, "The originator is not defined on the account", "Tanımsız Orijinatör"
     ),
-    "10": Answer(F, Category.PROVIDER_ERROR, "Mobildev could not send", "Gönderilemedi"),
+    "07": Answer(F, Category.UNKNOWN, "No message id given", "Mesaj kodu (ID) yok"),
+    "08": Answer(
+        F, Category.UNKNOWN, "No messages between the dates", "Verilen tarihler arasında SMS yok"
+    ),
+    "09": Answer(
+        F, Category.CONTENT, "The date fields are empty or wrong", "Tarih alanları hatalı"
+    ),
+    "10": Answer(F, Category.PROVIDER_ERROR, "Mobildev could not send", "SMS gönderilemedi"),
+    "11": Answer(
+        F, Category.PROVIDER_ERROR, "Mobildev had an unidentified error", "Tanımlanamayan hata"
+    ),
+    "12": Answer(F, Category.CREDENTIALS, "The account lacks admin rights", "Admin yetkisi yok"),
+    "13": Answer(F, Category.CREDENTIALS, "The user to report on does not exist", "Kullanıcı yok"),
 }
 UNREADABLE = Answer(F, Category.UNKNOWN, "Mobildev answered with something undocumented")
 
@@ -104,20 +116,27 @@ class MobildevProvider(Provider):
         raise _error(answer, client)
 
     def check(self, *, connector: Connector) -> CheckResult:
-        """Ask for the account info (report action 4): proves the credentials, tells the credit."""
+        """Ask for the user info (report action 4): proves the credentials, tells the credit.
+
+        The answer is the credit on the first line, then one approved originator per line.
+        """
         client = self.client(connector)
         try:
             answer = self._post(client, _xml("MainReportRoot", connector, Action="4"))
-            found = CREDIT_RE.match(answer.text.strip())
-            if not found:
+            credit, *originators = [line.strip() for line in answer.text.strip().split("\n")]
+            # A lone documented code is an error: the info answer of an account with 10 to 13
+            # credits and no originator would read the same, and cannot be told apart.
+            if not CREDIT_RE.match(credit) or (not originators and credit in ANSWERS):
                 raise _error(answer, client)
         except ProviderError as error:
             return CheckResult(ok=False, detail=error.detail, exchanges=client.exchanges)
+        approved = [name for name in originators if name]
+        missing = [title for title in connector.sender_list or [] if title not in approved]
+        detail = f"The credentials work. Approved originators: {', '.join(approved) or 'none'}."
+        if missing:
+            detail += f" Not approved at Mobildev: {', '.join(missing)}."
         return CheckResult(
-            ok=True,
-            detail="The credentials work.",
-            balance=f"{found.group(1)} credits",
-            exchanges=client.exchanges,
+            ok=True, detail=detail, balance=f"{credit} credits", exchanges=client.exchanges
         )
 
     @staticmethod

@@ -23,20 +23,21 @@ PENDING = {
     "groupName": "PENDING",
     "id": 26,
     "name": "PENDING_ACCEPTED",
-    "description": "Message sent to next instance",
+    "description": "Message accepted, pending for delivery",
 }
+# Status objects as Infobip's "Message status codes" page lists them (group 5 REJECTED).
 REJECTED = {
     "sender": {
         "groupId": 5,
         "groupName": "REJECTED",
-        "id": 13,
-        "name": "REJECTED_SENDER",
-        "description": "Sender not allowed",
+        "id": 11,
+        "name": "REJECTED_SOURCE",
+        "description": "Sender ID not registered on the account",
     },
     "destination": {
         "groupId": 5,
         "groupName": "REJECTED",
-        "id": 14,
+        "id": 52,
         "name": "REJECTED_DESTINATION",
         "description": "Invalid destination address",
     },

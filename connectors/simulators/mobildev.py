@@ -20,12 +20,14 @@ def _answer(text: str) -> HttpResponse:
 
 @provider_endpoint(SLUG, content_type=CONTENT_TYPE, methods=("POST",))
 def mobilus(request, provider):
-    """Send (MainmsgBody, Action 0) or account info (MainReportRoot, Action 4)."""
+    """Send (MainmsgBody, Action 0) or user info (MainReportRoot, Action 4), codes as documented."""
+    if not request.body.strip():
+        return _answer("04")
     try:
         # Expat (2.4+) refuses entity-expansion bombs and ElementTree never loads external entities.
         root = ElementTree.fromstring(request.body)  # noqa: S314
     except ElementTree.ParseError:
-        return _answer("03")
+        return _answer("05")
     user, _, company = (root.findtext("UserName") or "").rpartition("-")
     account = simulator_account_authenticate(
         provider=provider,
@@ -36,16 +38,20 @@ def mobilus(request, provider):
         return _answer("01")
     action = (root.findtext("Action") or "").strip()
     if root.tag == "MainReportRoot" and action == "4":
-        return _answer(f"Credit: {simulator_balance(account=account)}")
+        # The credit, then one approved originator per line.
+        lines = [str(simulator_balance(account=account)), *account.sender_titles]
+        return _answer("\n".join(lines))
     if root.tag != "MainmsgBody" or action != "0":
-        return _answer("04")
-    text = root.findtext("Mesgbody") or ""
+        return _answer("03")
+    text = root.findtext("Mesgbody")
     numbers = [n.strip() for n in (root.findtext("Numbers") or "").split(",") if n.strip()]
-    if not text or not numbers or not all(NUMBER_RE.match(n) for n in numbers):
-        return _answer("06")
+    if text is None or not numbers:
+        return _answer("05")
+    if not text or not all(NUMBER_RE.match(n) for n in numbers):
+        return _answer("10")
     originator = (root.findtext("Originator") or "").strip()
     if originator not in account.sender_titles:
-        return _answer("05")
+        return _answer("06")
     if simulator_balance(account=account) < len(numbers):
         return _answer("02")
     normalised = [("90" + NUMBER_RE.match(n).group(1), text) for n in numbers]

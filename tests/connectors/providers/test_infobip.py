@@ -87,9 +87,9 @@ FAILED = [
         None,
         {"sender": "UNAPPROVED"},
         Category.SENDER,
-        "REJECTED_SENDER",
+        "REJECTED_SOURCE",
         200,
-        id="sender not approved: status REJECTED_SENDER",
+        id="sender not registered: status REJECTED_SOURCE",
     ),
     pytest.param(
         {},

@@ -84,9 +84,9 @@ FAILED = [
     ),
     pytest.param({}, FailureMode.NO_BALANCE, {}, Category.BALANCE, "02", id="no credit: 02"),
     pytest.param(
-        {}, None, {"sender": "UNAPPROVED"}, Category.SENDER, "05", id="originator not approved: 05"
+        {}, None, {"sender": "UNAPPROVED"}, Category.SENDER, "06", id="originator not defined: 06"
     ),
-    pytest.param({}, None, {"text": ""}, Category.RECIPIENT, "06", id="no text: 06"),
+    pytest.param({}, None, {"text": ""}, Category.PROVIDER_ERROR, "10", id="no text: 10"),
     pytest.param({}, FailureMode.HTTP_500, {}, Category.PROVIDER_ERROR, "500", id="server error"),
 ]
 
@@ -117,15 +117,35 @@ def test_send_to_a_non_turkish_number_is_skipped(connector):
 
 
 @pytest.mark.parametrize(
-    ("password", "ok", "balance"),
+    ("password", "ok", "balance", "detail"),
     [
-        pytest.param(PASSWORD, True, "1000 credits", id="credentials work"),
-        pytest.param("wrong-pass", False, "", id="credentials rejected"),
+        pytest.param(
+            PASSWORD,
+            True,
+            "1000 credits",
+            "Approved originators: ACME, ACMEINFO. Not approved at Mobildev: UNAPPROVED.",
+            id="credentials work: credit and originators",
+        ),
+        pytest.param("wrong-pass", False, "", "(Hatalı", id="credentials rejected: 01"),
     ],
 )
-def test_check_reads_the_credit(connector, password, ok, balance):
+def test_check_reads_the_credit_and_originators(connector, password, ok, balance, detail):
     connector.password = password
 
     result = provider.check(connector=connector)
 
     assert (result.ok, result.balance) == (ok, balance)
+    assert detail in result.detail
+
+
+def test_check_tells_an_unreadable_answer(connector):
+    simulated_provider_set_mode(
+        provider=simulated_provider_get(slug="mobildev"),
+        failure_mode=FailureMode.FIXED_ANSWER,
+        fixed_body="<html>maintenance</html>",
+    )
+
+    result = provider.check(connector=connector)
+
+    assert not result.ok
+    assert "undocumented" in result.detail
