@@ -305,3 +305,10 @@ SMSCONSOLE_PROVIDER_SMPP_HOSTS = env.list(
     "SMSCONSOLE_PROVIDER_SMPP_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
 SMSCONSOLE_SMPP_SIMULATOR_PORT = env.int("SMSCONSOLE_SMPP_SIMULATOR_PORT", default=2775)
+
+# The OpenAPI schema documents every endpoint's error answers too (issue 7: schemathesis checks that
+# each answer's status code is a documented one).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "smsconsole.openapi_errors.document_error_answers",
+]
