@@ -108,6 +108,13 @@ DEMO_CONNECTORS = [
 ]
 
 
+def _demo_name(provider_name: str) -> str:
+    """The demo connector's name: Twilio (simulator), but SMSC (SMPP, simulator)."""
+    if provider_name.endswith(")"):
+        return f"{provider_name[:-1]}, simulator)"
+    return f"{provider_name} (simulator)"
+
+
 def seed(command) -> None:
     """Create what is missing; running it again changes nothing."""
     if not settings.SMSCONSOLE_SIMULATORS:
@@ -132,7 +139,7 @@ def seed(command) -> None:
             f"Simulator account {demo.simulator_slug}:{account.username} {state} "
             f"({account.balance} SMS)."
         )
-        name = f"{provider.name} (simulator)"
+        name = _demo_name(provider.name)
         if Connector.objects.filter(name=name).exists():
             command.stdout.write(f"Connector “{name}” exists (unchanged).")
             continue

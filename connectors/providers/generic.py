@@ -123,14 +123,17 @@ class GenericHttpProvider(Provider):
             max_length=60,
             initial="Authorization",
             validators=[RegexValidator(r"^[A-Za-z0-9-]+$", "Letters, digits and dashes only.")],
-            help_text="Header name when credentials go in a header.",
+            help_text="Only when the password goes in a header: the header's name.",
         ),
         "auth_header_prefix": forms.RegexField(
             label="Header value prefix",
             required=False,
             max_length=20,
             regex=r"^[A-Za-z]*$",
-            help_text="E.g. Bearer, App or Token; the header is '<prefix> <password>'.",
+            help_text=(
+                "Only with a credential header: a word put before the password, e.g. Bearer, App "
+                "or Token."
+            ),
             error_messages={
                 "invalid": "Letters only (a scheme such as Bearer); the secret is the password."
             },
@@ -141,8 +144,8 @@ class GenericHttpProvider(Provider):
             max_length=200,
             validators=[_regex],
             help_text=(
-                "Regular expression the body must contain besides a 2xx status, "
-                'e.g. ^OK or "status":\\s*0.'
+                "Optional. A regular expression the answer must match to count as sent, e.g. ^OK. "
+                "Without it, any 2xx answer counts as sent."
             ),
         ),
         "id_pattern": forms.CharField(
@@ -151,7 +154,8 @@ class GenericHttpProvider(Provider):
             max_length=200,
             validators=[_regex],
             help_text=(
-                "Regular expression whose first group is the provider's message id, e.g. ID:(\\d+)."
+                "Optional. Where the provider's message id is in a text answer: a regular "
+                "expression whose first (…) group is the id, e.g. ID:(\\d+)."
             ),
         ),
         "id_json_path": forms.RegexField(
@@ -160,7 +164,8 @@ class GenericHttpProvider(Provider):
             max_length=200,
             regex=r"^\$?[\w.\[\]-]+$",
             help_text=(
-                "Dotted path in a JSON answer, e.g. data.messages.0.id (used before the pattern)."
+                "Optional. Where the message id is in a JSON answer, e.g. data.messages.0.id. "
+                "Used before the id pattern."
             ),
         ),
     }

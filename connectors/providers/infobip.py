@@ -85,28 +85,38 @@ class InfobipProvider(Provider):
     default_priority = 40
     default_base_url = ""
     description = (
-        "Global CPaaS. Each account has its own API base URL (https://<id>.api.infobip.com)."
+        "Global SMS platform. Each Infobip account has its own API address, shown on the "
+        "Infobip portal's home page."
     )
-    username_label = "Account user name"
-    password_label = "API key"
-    username_help = "Your Infobip user name; the password is used instead of an API key with Basic."
-    password_help = "An API key from the Infobip portal (Developers → API keys)."
+    username_label = "Infobip user name"
+    password_label = "API key or password"
+    username_help = (
+        "The user name you sign in to the Infobip portal with. Sent only when Authentication is "
+        "“User name and password”."
+    )
+    password_help = (
+        "An API key from the Infobip portal (Developers → API keys); with “User name and "
+        "password” authentication, that user's password."
+    )
     max_text_length = 1600
     number_format = "international digits without +"
     extra_option_fields = {
         "auth": forms.ChoiceField(
             label="Authentication",
-            choices=[("app", "API key (Authorization: App)"), ("basic", "User name and password")],
+            choices=[("app", "API key (recommended)"), ("basic", "User name and password")],
             initial="app",
+            help_text="How the console signs in to Infobip.",
         ),
     }
 
     def option_fields(self) -> dict[str, forms.Field]:
         fields = super().option_fields()
         fields["base_url"].required = True
-        fields[
-            "base_url"
-        ].help_text = "Your account's API base URL, e.g. https://xyz12.api.infobip.com."
+        fields["base_url"].help_text = (
+            "Your account's own API address from the Infobip portal, e.g. "
+            "https://xyz12.api.infobip.com."
+        )
+        fields["base_url"].label = "API base URL"
         return fields
 
     def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:

@@ -72,11 +72,13 @@ class MobildevProvider(Provider):
     default_priority = 20
     default_base_url = "https://secure.mobilus.net"
     description = (
-        "Turkish SMS gateway (Mobilus XML API). Needs the company (dealer) code with the user name."
+        "Turkish SMS gateway (Mobilus XML API). You need the user name, password and company "
+        "code Mobildev gave you."
     )
     username_label = "User name"
     password_label = "Password"
-    username_help = "Your Mobildev user name, without the company code."
+    username_help = "Your Mobildev user name alone, without the company code (e.g. acme)."
+    password_help = "The password of that Mobildev user."
     max_recipients_per_request = 1000
     max_text_length = 1000
     number_format = "05xxxxxxxxx"
@@ -84,7 +86,10 @@ class MobildevProvider(Provider):
         "company_code": forms.CharField(
             label="Company code",
             max_length=20,
-            help_text="The dealer/company code Mobildev gave you; sent as <user>-<company code>.",
+            help_text=(
+                "The company (dealer) code from Mobildev, e.g. mb1000. Mobildev signs you in as "
+                "user name, a dash and this code (acme-mb1000)."
+            ),
         ),
     }
 

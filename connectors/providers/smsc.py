@@ -375,48 +375,62 @@ class SmscProvider(Provider):
     default_priority = 50
     default_base_url = ""
     description = (
-        "Any operator or aggregator SMSC over SMPP 3.4: a persistent TCP bind as transmitter. "
-        "Long messages are split into concatenated parts (UDH)."
+        "A direct SMPP 3.4 connection to an operator's or aggregator's SMS centre (SMSC). The "
+        "SMSC operator gives you the host, port, system ID and password."
     )
     username_label = "System ID"
     password_label = "Password"
-    username_help = "The SMPP system_id given by the SMSC operator (at most 15 characters)."
-    password_help = "The SMPP password (at most 8 characters, as SMPP 3.4 allows)."
+    username_help = "The login (system_id) the SMSC operator gave you; at most 15 characters."
+    password_help = "The password the SMSC operator gave you; SMPP allows at most 8 characters."
     max_text_length = 1530  # ten concatenated GSM-7 parts
     number_format = "international digits (TON 1, NPI 1)"
     max_sender_length = 11
     extra_option_fields = {
         "host": forms.CharField(
-            label="Host", max_length=253, help_text="Host name or IP address of the SMSC."
+            label="SMSC host",
+            max_length=253,
+            help_text=(
+                "Host name or IP address from the SMSC operator. An administrator must have "
+                "allowed it (SMSCONSOLE_PROVIDER_SMPP_HOSTS)."
+            ),
         ),
         "port": forms.IntegerField(
-            label="Port",
+            label="SMSC port",
             min_value=1,
             max_value=65535,
             initial=2775,
-            help_text="TCP port of the SMSC; 2775 is the SMPP default.",
+            help_text="From the SMSC operator; 2775 is the usual SMPP port.",
         ),
         "system_type": forms.CharField(
-            label="System type",
+            label="System type (optional)",
             max_length=12,
             required=False,
             help_text="Only if the SMSC operator asked for one; usually empty.",
         ),
         "source_ton": forms.ChoiceField(
-            label="Source address TON", choices=TON_CHOICES, initial="auto"
+            label="Sender type (TON)",
+            choices=TON_CHOICES,
+            initial="auto",
+            help_text="Keep Automatic unless the SMSC operator gives other values.",
         ),
         "source_npi": forms.ChoiceField(
-            label="Source address NPI", choices=NPI_CHOICES, initial="auto"
+            label="Sender numbering plan (NPI)",
+            choices=NPI_CHOICES,
+            initial="auto",
+            help_text="Keep Automatic unless the SMSC operator gives other values.",
         ),
         "data_coding": forms.ChoiceField(
-            label="Data coding",
+            label="Character encoding",
             choices=[
-                ("gsm", "GSM-7 (SMSC default), UCS-2 when the text needs it"),
-                ("latin1", "Latin-1, UCS-2 when the text needs it"),
+                ("gsm", "Automatic: GSM-7, or UCS-2 when the text needs it (recommended)"),
+                ("latin1", "Latin-1, or UCS-2 when the text needs it"),
                 ("ucs2", "Always UCS-2"),
             ],
             initial="gsm",
-            help_text="How text is encoded. Turkish ç ğ ı ş and Arabic always go as UCS-2.",
+            help_text=(
+                "GSM-7 fits 160 characters in one SMS. Turkish ç ğ ı ş, Arabic and emoji need "
+                "UCS-2: 70 characters per SMS."
+            ),
         ),
     }
 

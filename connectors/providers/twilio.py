@@ -66,12 +66,15 @@ class TwilioProvider(Provider):
     default_priority = 70
     default_base_url = "https://api.twilio.com"
     description = (
-        "Global CPaaS. Sends from a Twilio number, an alphanumeric sender or a Messaging Service."
+        "Global SMS platform. Sends from a Twilio number, an alphanumeric sender ID or a "
+        "Messaging Service."
     )
     username_label = "Account SID"
     password_label = "Auth token"
-    username_help = "Starts with AC; on the Twilio console dashboard."
-    password_help = "The account's auth token (or an API key secret paired with this SID)."
+    username_help = (
+        "AC followed by 32 letters and digits; shown on the Twilio Console's account dashboard."
+    )
+    password_help = "Shown under the Account SID on the Twilio Console's account dashboard."
     max_text_length = 1600
     number_format = "E.164"
     extra_option_fields = {

@@ -17,8 +17,13 @@ from connectors.simulators.services import (
     simulator_received_clear,
 )
 
+# Simulators that stand in for more than one provider.
+SHARED_SIMULATOR_NAMES = {"http": "Generic HTTP and FigenSoft"}
+
 
 def _provider_name(slug: str) -> str:
+    if slug in SHARED_SIMULATOR_NAMES:
+        return SHARED_SIMULATOR_NAMES[slug]
     try:
         return get_provider(slug).name
     except UnknownProvider:

@@ -97,3 +97,47 @@ def test_clear_received(console, account):
     console.post("/simulators/jetsms/clear/")
 
     assert not ReceivedSms.objects.exists()
+
+
+@pytest.fixture
+def smsc_account(db):
+    account, _ = simulator_account_ensure(
+        slug="smsc", username="acme-smpp", password="pw123456", sender_titles=["ACME"]
+    )
+    return account
+
+
+def test_smsc_card_speaks_smpp(console, smsc_account, settings):
+    settings.SMSCONSOLE_SMPP_SIMULATOR_PORT = 2799
+
+    page = console.get("/simulators/").content.decode()
+
+    assert "smpp://127.0.0.1:2799" in page
+    assert "Drop every connection (SMSC down)" in page
+    assert "Fixed command status" in page
+    assert 'name="smsc-fixed_status"' not in page
+
+
+def test_drop_mode_is_offered_to_the_smsc_only(console, smsc_account, account):
+    page = console.get("/simulators/").content.decode()
+    jetsms_card = page.split('id="simulator-jetsms"')[1].split("</section>")[0]
+
+    assert 'value="drop"' not in jetsms_card
+
+
+@pytest.mark.parametrize(
+    ("body", "saved"),
+    [
+        pytest.param("ESME_RTHROTTLED", True, id="status name"),
+        pytest.param("0x14", True, id="status number"),
+        pytest.param("throttle please", False, id="not a command status"),
+    ],
+)
+def test_smsc_fixed_answer_takes_a_command_status(console, smsc_account, body, saved):
+    console.post(
+        "/simulators/smsc/mode/",
+        {"smsc-failure_mode": "fixed_answer", "smsc-slow_seconds": "15", "smsc-fixed_body": body},
+    )
+
+    provider = SimulatedProvider.objects.get(slug="smsc")
+    assert (provider.failure_mode == FailureMode.FIXED_ANSWER) is saved
