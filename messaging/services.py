@@ -1,13 +1,17 @@
 """Every state change of messages: create (validate, store, enqueue on commit), dispatch, sweep.
 
-The Message row is the source of truth; a django-q2 task is only a kick carrying its id. A
-dispatch claims the row with a conditional UPDATE and a lease, talks to providers with no
-transaction open, and records each attempt (with the connector's health) in one transaction.
+The Message row is the source of truth; a django-q2 task is only a kick carrying its id (or the
+ids of a batch). A dispatch claims the rows with a conditional UPDATE and a lease, talks to
+providers with no transaction open, and records the attempts of each provider request (with the
+connector's health) in one transaction. One path serves a single message and a batch: a batch
+shares bulk requests where a connector's provider declares them (supports_bulk).
 """
 
 import logging
 import time
 import uuid
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARACTERS = 1600
 SEND_TASK = "messaging.tasks.message_send_task"
+SEND_BATCH_TASK = "messaging.tasks.message_send_batch_task"
 
 
 # -- creating -------------------------------------------------------------------------------------
@@ -124,10 +129,13 @@ def message_create(
     connector: Connector | int | None = None,
     idempotency_key: str = "",
     api_key=None,
+    enqueue: bool = True,
 ) -> Message:
     """Validate and store a message, and enqueue its sending once the transaction commits.
 
     A repeated idempotency key (per API key) returns the first message and sends nothing.
+    With enqueue=False the caller dispatches it (message_enqueue_batch); if that kick is lost,
+    the sweeper kicks the message like any other.
     """
     idempotency_key = str(idempotency_key or "").strip()
     if len(idempotency_key) > 100:
@@ -169,7 +177,8 @@ def message_create(
                 due_at=now,
                 kicked_at=now,
             )
-            _enqueue_on_commit(message.pk)
+            if enqueue:
+                _enqueue_on_commit(message.pk)
     except IntegrityError:
         # The same key arrived twice at once; the other request stored it first.
         if existing := _existing(api_key, idempotency_key):
@@ -181,6 +190,13 @@ def message_create(
 def _enqueue_on_commit(message_id: int) -> None:
     # Robust: if the broker is unreachable the message stays queued and the sweeper kicks it later.
     transaction.on_commit(lambda: async_task(SEND_TASK, message_id), robust=True)
+
+
+def message_enqueue_batch(*, message_ids: list[int]) -> None:
+    """Once the transaction commits, have one worker dispatch these messages together (bulk)."""
+    if message_ids:
+        ids = list(message_ids)
+        transaction.on_commit(lambda: async_task(SEND_BATCH_TASK, ids), robust=True)
 
 
 # -- dispatching ----------------------------------------------------------------------------------
@@ -197,19 +213,40 @@ def _claimable() -> Q:
     )
 
 
-def _message_claim(message_id: int) -> str:
-    """Take the message for this worker (queued → sending with a lease); the lease token or ""."""
+def _claim(message_ids: list[int]) -> tuple[str, list[Message]]:
+    """Take the messages for this worker (queued → sending, one lease); the token and those taken.
+
+    Messages already claimed by another worker or finished are left out.
+    """
     token = uuid.uuid4().hex
     claimed = (
-        Message.objects.filter(pk=message_id)
+        Message.objects.filter(pk__in=message_ids)
         .filter(_claimable())
         .update(status=MessageStatus.SENDING, lease_token=token, lease_expires_at=_lease_until())
     )
-    return token if claimed else ""
+    if not claimed:
+        return token, []
+    return token, list(Message.objects.filter(pk__in=message_ids, lease_token=token).order_by("id"))
 
 
-def _held(message: Message, token: str):
-    return Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING, lease_token=token)
+def _held(message_ids: list[int], token: str):
+    return Message.objects.filter(
+        pk__in=message_ids, status=MessageStatus.SENDING, lease_token=token
+    )
+
+
+def _renew(messages: list[Message], token: str) -> list[Message]:
+    """Extend these messages' leases; the ones still ours (a lost one went to another worker)."""
+    ids = [message.pk for message in messages]
+    if _held(ids, token).update(lease_expires_at=_lease_until()) == len(ids):
+        return messages
+    still_ours = set(_held(ids, token).values_list("pk", flat=True))
+    for message in messages:
+        if message.pk not in still_ours:
+            logger.warning(
+                "Message %s: lease lost during failover; another worker has it", message.pk
+            )
+    return [message for message in messages if message.pk in still_ours]
 
 
 @dataclass
@@ -230,91 +267,144 @@ def _outbound(message: Message) -> OutboundSms:
     )
 
 
-def _try_connector(message: Message, connector: Connector) -> _Tried:
-    """One provider call, no transaction open; the attempt is returned unsaved."""
-    attempt = Attempt(
-        message=message,
-        connector=connector,
-        connector_name=connector.name,
-        provider=connector.provider,
-        started_at=timezone.now(),
-    )
-    started = time.monotonic()
-    result = None
+def _provider_call(messages: list[Message], connector: Connector) -> list[SendResult | Exception]:
+    """One provider request: a send for one message, a bulk send for several sharing a text.
+
+    Either way it takes one send slot of the connector's max_per_second (a provider limits
+    requests, and a bulk request is one request). Returns each message's result or error.
+    """
     try:
         provider = connector.provider_class
         limit = provider.text_limit_for(connector)
-        if len(message.text) > limit:
+        if len(messages[0].text) > limit:
             raise CannotCarry(
                 Category.CONTENT,
-                f"The text is {len(message.text)} characters long; this connector carries at most "
-                f"{limit}.",
+                f"The text is {len(messages[0].text)} characters long; this connector carries at "
+                f"most {limit}.",
             )
         connector_acquire_send_slot(connector=connector)
-        result = provider.send(connector=connector, message=_outbound(message))
-    except UnknownProvider:
-        attempt.outcome, attempt.category = Outcome.SKIPPED, Category.UNKNOWN
-        attempt.detail = (
-            f"Provider '{connector.provider}' is not configured (SMSCONSOLE_PROVIDERS)."
+        if len(messages) == 1:
+            return [provider.send(connector=connector, message=_outbound(messages[0]))]
+        items = provider.send_bulk(
+            connector=connector, messages=[_outbound(message) for message in messages]
         )
-    except ProviderError as error:
-        attempt.outcome, attempt.category = error.outcome, error.category
-        attempt.provider_code, attempt.detail = error.code[:40], error.detail
-        attempt.http_status = error.http_status
-        attempt.exchanges = [exchange.as_dict() for exchange in error.exchanges]
-    except Exception as error:
+        return [item.error or item.result for item in items]
+    except Exception as error:  # every error is recorded on the attempts
+        return [error] * len(messages)
+
+
+def _fill(attempt: Attempt, outcome: SendResult | Exception) -> None:
+    """The attempt's outcome, category, code and redacted exchanges from a result or an error."""
+    if isinstance(outcome, SendResult):
+        attempt.outcome = Outcome.ACCEPTED
+        attempt.provider_code, attempt.detail = outcome.code[:40], outcome.detail
+        attempt.http_status = outcome.http_status
+        attempt.exchanges = [exchange.as_dict() for exchange in outcome.exchanges]
+    elif isinstance(outcome, UnknownProvider):
+        attempt.outcome, attempt.category = Outcome.SKIPPED, Category.UNKNOWN
+        attempt.detail = f"Provider '{attempt.provider}' is not configured (SMSCONSOLE_PROVIDERS)."
+    elif isinstance(outcome, ProviderError):
+        attempt.outcome, attempt.category = outcome.outcome, outcome.category
+        attempt.provider_code, attempt.detail = outcome.code[:40], outcome.detail
+        attempt.http_status = outcome.http_status
+        attempt.exchanges = [exchange.as_dict() for exchange in outcome.exchanges]
+    else:
         # An adapter bug must not lose the message: record it and fail over like an unknown answer.
-        logger.exception(
-            "Provider %s raised unexpectedly for message %s", connector.provider, message.pk
+        logger.error(
+            "Provider %s raised unexpectedly for message %s",
+            attempt.provider,
+            attempt.message_id,
+            exc_info=outcome,
         )
         attempt.outcome, attempt.category = Outcome.FAILED, Category.UNKNOWN
-        attempt.detail = f"The {connector.provider} adapter failed: {type(error).__name__}: {error}"
-    else:
-        attempt.outcome = Outcome.ACCEPTED
-        attempt.provider_code, attempt.detail = result.code[:40], result.detail
-        attempt.http_status = result.http_status
-        attempt.exchanges = [exchange.as_dict() for exchange in result.exchanges]
-    attempt.duration_ms = round((time.monotonic() - started) * 1000)
-    return _Tried(attempt=attempt, result=result)
+        attempt.detail = (
+            f"The {attempt.provider} adapter failed: {type(outcome).__name__}: {outcome}"
+        )
 
 
-def _record(message: Message, token: str, tried: _Tried) -> bool:
-    """Store the attempt, the connector's health and, when accepted, the sent message, at once.
+def _try_connector(messages: list[Message], connector: Connector) -> list[_Tried]:
+    """One provider request with no transaction open; one unsaved attempt per message."""
+    started_at, started = timezone.now(), time.monotonic()
+    outcomes = _provider_call(messages, connector)
+    duration_ms = round((time.monotonic() - started) * 1000)
+    tried = []
+    for message, outcome in zip(messages, outcomes, strict=True):
+        attempt = Attempt(
+            message=message,
+            connector=connector,
+            connector_name=connector.name,
+            provider=connector.provider,
+            started_at=started_at,
+            duration_ms=duration_ms,
+        )
+        _fill(attempt, outcome)
+        tried.append(_Tried(attempt, outcome if isinstance(outcome, SendResult) else None))
+    return tried
 
-    Returns whether the message is now sent.
+
+def _record(token: str, connector: Connector, tried: list[_Tried]) -> set[int]:
+    """Store the attempts of one request, the connector's health and the sent messages, at once.
+
+    The request counts once for the connector's health, however many messages it carried.
+    Returns the ids of the messages now sent.
     """
-    attempt, connector = tried.attempt, tried.attempt.connector
+    sent: set[int] = set()
     with transaction.atomic():
-        attempt.save()
-        if attempt.outcome == Outcome.ACCEPTED:
-            connector_record_success(connector=connector)
-            now = timezone.now()
-            updated = _held(message, token).update(
+        Attempt.objects.bulk_create([item.attempt for item in tried])
+        now = timezone.now()
+        for item in tried:
+            if item.attempt.outcome != Outcome.ACCEPTED:
+                continue
+            message_id = item.attempt.message_id
+            sent.add(message_id)
+            if not _held([message_id], token).update(
                 status=MessageStatus.SENT,
                 connector=connector,
                 sent_at=now,
-                provider_message_id=tried.result.provider_message_id[:100],
+                provider_message_id=item.result.provider_message_id[:100],
                 error_category="",
                 error_code="",
                 error_detail="",
                 lease_token="",
                 lease_expires_at=None,
-            )
-            if not updated:
-                logger.warning("Message %s was accepted after its lease ran out", message.pk)
-            return True
-        if attempt.outcome == Outcome.FAILED:
+            ):
+                logger.warning("Message %s was accepted after its lease ran out", message_id)
+        failed = [item.attempt for item in tried if item.attempt.outcome == Outcome.FAILED]
+        if sent:
+            connector_record_success(connector=connector)
+        elif failed:
             connector_record_failure(
-                connector=connector, category=attempt.category, detail=attempt.detail
+                connector=connector, category=failed[-1].category, detail=failed[-1].detail
             )
-    return False
+    return sent
 
 
-def _connectors_for(message: Message) -> list[Connector]:
-    candidates = connectors_for_dispatch()
-    if message.pinned:
-        candidates = [c for c in candidates if c.pk == message.connector_id]
-    return candidates
+def _requests(messages: list[Message], connector: Connector) -> Iterator[list[Message]]:
+    """The messages cut into provider requests, decided by the provider's declarations only.
+
+    With supports_bulk: up to max_recipients_per_request messages sharing text, sender and kind
+    per request; otherwise one message per request.
+    """
+    try:
+        provider = connector.provider_class
+        size = provider.max_recipients_per_request if provider.supports_bulk else 1
+    except UnknownProvider:
+        size = 1  # each message records the skip
+    if size <= 1:
+        yield from ([message] for message in messages)
+        return
+    groups: dict[tuple[str, str, str], list[Message]] = defaultdict(list)
+    for message in messages:
+        groups[(message.text, message.sender, message.kind)].append(message)
+    for group in groups.values():
+        for start in range(0, len(group), size):
+            yield group[start : start + size]
+
+
+def _still_usable(connector: Connector) -> bool:
+    """After a failed request: whether the connector is still healthy (not tripped or rejected)."""
+    connector.refresh_from_db(fields=["health_state", "tripped_until"])
+    return connector.health_state == HealthState.OK
 
 
 def _nothing_usable_detail(message: Message) -> tuple[bool, str]:
@@ -334,34 +424,71 @@ def _nothing_usable_detail(message: Message) -> tuple[bool, str]:
     return False, "No active connector: add one or switch one on."
 
 
+def _dispatch(messages: list[Message], token: str) -> set[int]:
+    """Walk the connectors by priority; each takes the claimed messages not sent yet.
+
+    A connector that failed and is no longer healthy is left for the rest of the messages;
+    messages no connector accepted are retried later or failed. Returns the ids this worker
+    finished (the others' leases were lost to another worker).
+    """
+    unsent = {message.pk: message for message in messages}
+    lost: set[int] = set()
+    failures: dict[int, list[Attempt]] = defaultdict(list)
+    first_request = True
+    for connector in connectors_for_dispatch():
+        candidates = [m for m in unsent.values() if not m.pinned or m.connector_id == connector.pk]
+        if not candidates:
+            continue
+        if connector.health_state == HealthState.TRIPPED and not connector_claim_probe(
+            connector=connector
+        ):
+            continue  # another worker is probing it
+        for request in _requests(candidates, connector):
+            if not first_request:
+                kept = _renew(request, token)
+                for message_id in {m.pk for m in request} - {m.pk for m in kept}:
+                    lost.add(message_id)
+                    del unsent[message_id]
+                request = kept
+                if not request:
+                    continue
+            first_request = False
+            tried = _try_connector(request, connector)
+            sent = _record(token, connector, tried)
+            for item in tried:
+                if item.attempt.message_id in sent:
+                    del unsent[item.attempt.message_id]
+                else:
+                    failures[item.attempt.message_id].append(item.attempt)
+            failed = any(item.attempt.outcome == Outcome.FAILED for item in tried)
+            if failed and not sent and not _still_usable(connector):
+                break
+    for message in unsent.values():
+        _finish_unsent(message, token, failures[message.pk])
+    return {message.pk for message in messages} - lost
+
+
 def message_dispatch(*, message_id: int) -> Message | None:
     """Send a message through the first connector that accepts it, failing over down the list.
 
     Returns None when the message is not this worker's to send (already claimed or finished).
     """
-    token = _message_claim(message_id)
-    if not token:
+    token, claimed = _claim([message_id])
+    if not claimed or message_id not in _dispatch(claimed, token):
         return None
-    message = Message.objects.get(pk=message_id)
-    tried_any = False
-    failures: list[Attempt] = []
-    for connector in _connectors_for(message):
-        if connector.health_state == HealthState.TRIPPED and not connector_claim_probe(
-            connector=connector
-        ):
-            continue  # another worker is probing it
-        if tried_any and not _held(message, token).update(lease_expires_at=_lease_until()):
-            logger.warning(
-                "Message %s: lease lost during failover; another worker has it", message_id
-            )
-            return None
-        tried_any = True
-        tried = _try_connector(message, connector)
-        if _record(message, token, tried):
-            return Message.objects.get(pk=message_id)
-        failures.append(tried.attempt)
-    _finish_unsent(message, token, failures)
     return Message.objects.get(pk=message_id)
+
+
+def message_dispatch_batch(*, message_ids: list[int]) -> int:
+    """Send several messages like message_dispatch, sharing bulk requests where a provider has them.
+
+    Messages with the same text, sender and kind go together in bulk requests (supports_bulk).
+
+    Messages a bulk request did not get accepted fail over one by one down the list. Returns
+    how many of the messages this worker finished (claimed ones that it sent, retried or failed).
+    """
+    token, claimed = _claim(list(message_ids))
+    return len(_dispatch(claimed, token)) if claimed else 0
 
 
 def _finish_unsent(message: Message, token: str, failures: list[Attempt]) -> None:
@@ -381,7 +508,7 @@ def _finish_unsent(message: Message, token: str, failures: list[Attempt]) -> Non
     now = timezone.now()
     if transient and message.retries < settings.SMSCONSOLE_RETRY_LIMIT:
         delay = settings.SMSCONSOLE_RETRY_BACKOFF_SECONDS * 2**message.retries
-        _held(message, token).update(
+        _held([message.pk], token).update(
             status=MessageStatus.QUEUED,
             due_at=now + timedelta(seconds=min(delay, 3600)),
             kicked_at=None,
@@ -391,7 +518,7 @@ def _finish_unsent(message: Message, token: str, failures: list[Attempt]) -> Non
             **error,
         )
         return
-    _held(message, token).update(
+    _held([message.pk], token).update(
         status=MessageStatus.FAILED, failed_at=now, lease_token="", lease_expires_at=None, **error
     )
 

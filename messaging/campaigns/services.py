@@ -6,6 +6,7 @@ and enqueues itself again. Pause and cancel are seen at the start of the next ch
 """
 
 import logging
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
+from connectors.providers import all_providers
 from connectors.selectors import sender_titles_active
 from messaging import text as sms_text
 from messaging.campaigns import intake, rendering
@@ -34,12 +36,12 @@ from messaging.campaigns.models import (
 from messaging.campaigns.selectors import numbers_opted_out, template_get
 from messaging.models import Message, MessageKind
 from messaging.phone import normalize_number
-from messaging.services import MAX_TEXT_CHARACTERS, message_create
+from messaging.services import MAX_TEXT_CHARACTERS, message_create, message_enqueue_batch
 from smsconsole.audit import audit_changes, audit_record, audit_snapshot
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 200  # messages one chunk task creates before it enqueues the next chunk
+CHUNK_SIZE = 200  # at least this many messages per chunk task (see chunk_size)
 INTAKE_BATCH = 2000  # recipients inserted per statement while importing
 MAX_RECIPIENTS = 1_000_000
 NOTIFICATION_MAX_TARGETS = 1000
@@ -297,10 +299,17 @@ def notification_send(
     with transaction.atomic():
         messages = [
             message_create(
-                to=number, text=text, sender=template.sender, kind=template.kind, api_key=api_key
+                to=number,
+                text=text,
+                sender=template.sender,
+                kind=template.kind,
+                api_key=api_key,
+                enqueue=False,
             )
             for number, text in planned
         ]
+        # One batch, so numbers sharing a text go in bulk requests where a provider has them.
+        message_enqueue_batch(message_ids=[message.pk for message in messages])
     return NotificationResult(messages=messages, skipped=skipped)
 
 
@@ -711,13 +720,14 @@ def campaign_cancel(*, campaign: Campaign) -> Campaign:
 
 
 def _hand_over(campaign: Campaign, recipient: CampaignRecipient) -> None:
-    """Make the recipient's message (validated and enqueued by messaging) or say why not."""
+    """Make the recipient's message (validated by messaging, sent with its chunk) or say why."""
     try:
         recipient.message = message_create(
             to=recipient.to,
             text=rendering.render(campaign.text, recipient.params),
             sender=campaign.sender,
             kind=campaign.kind,
+            enqueue=False,
         )
     except ValidationError as error:
         recipient.status, recipient.error = RecipientStatus.SKIPPED, " ".join(error.messages)[:300]
@@ -725,24 +735,40 @@ def _hand_over(campaign: Campaign, recipient: CampaignRecipient) -> None:
         recipient.status = RecipientStatus.HANDED_OVER
 
 
-def campaign_send_chunk(*, campaign_id: int) -> int:
-    """Make the messages of the next CHUNK_SIZE waiting recipients, then enqueue the next chunk.
+def chunk_size() -> int:
+    """Recipients per chunk: CHUNK_SIZE rounded up to whole bulk requests of the largest one.
 
-    The campaign row is locked for the chunk, so two chunk tasks never take the same recipients;
-    a paused or cancelled campaign makes nothing. Returns how many recipients were handled.
+    A chunk's messages are dispatched together, so recipients sharing a text fill bulk requests
+    (decided by the providers' declarations, e.g. JoSMS's 120 numbers → 240 per chunk).
     """
+    largest = max(
+        (p.max_recipients_per_request for p in all_providers().values() if p.supports_bulk),
+        default=1,
+    )
+    return math.ceil(CHUNK_SIZE / largest) * largest
+
+
+def campaign_send_chunk(*, campaign_id: int) -> int:
+    """Make the messages of the next chunk of waiting recipients, then enqueue the next chunk.
+
+    The chunk's messages are dispatched by one batch task (bulk requests where a provider has
+    them). The campaign row is locked for the chunk, so two chunk tasks never take the same
+    recipients; a paused or cancelled campaign makes nothing. Returns how many were handled.
+    """
+    size = chunk_size()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
         if campaign is None or campaign.status != CampaignStatus.SENDING:
             return 0
         recipients = list(
-            campaign.recipients.filter(status=RecipientStatus.PENDING).order_by("id")[:CHUNK_SIZE]
+            campaign.recipients.filter(status=RecipientStatus.PENDING).order_by("id")[:size]
         )
         for recipient in recipients:
             _hand_over(campaign, recipient)
         CampaignRecipient.objects.bulk_update(recipients, ["status", "message", "error"])
+        message_enqueue_batch(message_ids=[r.message_id for r in recipients if r.message_id])
         now = timezone.now()
-        if len(recipients) < CHUNK_SIZE:
+        if len(recipients) < size:
             Campaign.objects.filter(pk=campaign_id).update(
                 status=CampaignStatus.COMPLETED, finished_at=now, last_chunk_at=now
             )

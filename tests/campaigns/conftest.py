@@ -44,3 +44,16 @@ def csv_upload(content: str | bytes, name: str = "recipients.csv") -> io.BytesIO
     upload = io.BytesIO(data)
     upload.name = name
     return upload
+
+
+@pytest.fixture
+def josms_connector(simulator_url):
+    """A JoSMS connector (bulk requests of up to 120 numbers) on its simulator over real HTTP."""
+    simulator_account_ensure(
+        slug="josms", username="campaigns-jo", password=PASSWORD, sender_titles=SENDERS,
+        balance=100_000, max_text_length=800,
+    )  # fmt: skip
+    return ConnectorFactory(
+        name="JoSMS", provider="josms", priority=10, username="campaigns-jo", password=PASSWORD,
+        sender_list=SENDERS, options={"base_url": simulator_url("josms"), "timeout_seconds": 5},
+    )  # fmt: skip

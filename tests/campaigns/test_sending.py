@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Min
 from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.models import Schedule
@@ -34,7 +35,7 @@ def numbers(count: int) -> str:
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(services, "chunk_size", lambda: 3)
 
 
 def test_campaign_sends_every_recipient_in_chunks(jet_connector, small_chunks):
@@ -51,10 +52,30 @@ def test_campaign_sends_every_recipient_in_chunks(jet_connector, small_chunks):
     assert message.campaign_recipient.campaign == campaign  # the log finds the campaign
 
 
+def test_campaign_recipients_sharing_a_text_go_in_bulk_requests_of_120(josms_connector):
+    jordanian = "\n".join(f"+9627912{n:05d}" for n in range(250))
+    campaign = campaign_create(name="Jordan", text="Sale today", pasted=jordanian, start=True)
+    requests = (
+        ReceivedSms.objects.values("order_id")
+        .annotate(n=Count("id"), first=Min("id"))
+        .order_by("first")
+    )
+    assert [r["n"] for r in requests] == [120, 120, 10]
+    progress = campaign_progress(campaign=campaign)
+    assert (progress.sent, progress.failed) == (250, 0)
+    assert campaign_connector_breakdown(campaign=campaign) == [
+        {"connector_name": "JoSMS", "accepted": 250, "failed": 0, "skipped": 0}
+    ]
+
+
 def test_placeholders_are_filled_per_recipient(jet_connector):
     campaign = campaign_create(
-        name="Names", text="Hi {{name}}",
-        recipients=[{"msisdn": "+905321234567", "params": {"name": "Ayşe"}}, {"msisdn": "+905321234568", "params": {"name": "Can"}}],
+        name="Names",
+        text="Hi {{name}}",
+        recipients=[
+            {"msisdn": "+905321234567", "params": {"name": "Ayşe"}},
+            {"msisdn": "+905321234568", "params": {"name": "Can"}},
+        ],
         start=True,
     )
     assert sorted(ReceivedSms.objects.values_list("text", flat=True)) == ["Hi Ayşe", "Hi Can"]
@@ -76,8 +97,15 @@ def test_paused_campaign_makes_no_message_until_resumed(jet_connector, small_chu
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.COMPLETED
     assert campaign_progress(campaign=campaign).sent == 7
-    assert list(AuditEntry.objects.filter(target_id=str(campaign.pk)).values_list("action", flat=True).order_by("id")) == [
-        "create", "start", "pause", "resume",
+    assert list(
+        AuditEntry.objects.filter(target_id=str(campaign.pk))
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == [
+        "create",
+        "start",
+        "pause",
+        "resume",
     ]
 
 
@@ -96,7 +124,9 @@ def test_cancelled_campaign_sends_no_more(jet_connector, small_chunks, monkeypat
 
 def test_scheduled_campaign_starts_when_its_schedule_runs(jet_connector):
     at = timezone.now() + timedelta(hours=1)
-    campaign = campaign_create(name="Later", text="Hi", pasted=numbers(2), start=True, scheduled_at=at)
+    campaign = campaign_create(
+        name="Later", text="Hi", pasted=numbers(2), start=True, scheduled_at=at
+    )
     assert campaign.status == CampaignStatus.SCHEDULED
     schedule = Schedule.objects.get(name=campaign.schedule_name)
     assert schedule.next_run == at
@@ -112,7 +142,11 @@ def test_scheduled_campaign_starts_when_its_schedule_runs(jet_connector):
 
 def test_cancelling_a_scheduled_campaign_removes_its_schedule(idle_connector):
     campaign = campaign_create(
-        name="Later", text="Hi", pasted=numbers(2), start=True, scheduled_at=timezone.now() + timedelta(hours=1)
+        name="Later",
+        text="Hi",
+        pasted=numbers(2),
+        start=True,
+        scheduled_at=timezone.now() + timedelta(hours=1),
     )
     campaign_cancel(campaign=campaign)
     assert not Schedule.objects.filter(name=campaign.schedule_name).exists()
@@ -120,7 +154,13 @@ def test_cancelling_a_scheduled_campaign_removes_its_schedule(idle_connector):
 
 def test_schedule_in_the_past_is_refused(idle_connector):
     with pytest.raises(ValidationError, match="has passed"):
-        campaign_create(name="Past", text="Hi", pasted=numbers(1), start=True, scheduled_at=timezone.now() - timedelta(minutes=5))
+        campaign_create(
+            name="Past",
+            text="Hi",
+            pasted=numbers(1),
+            start=True,
+            scheduled_at=timezone.now() - timedelta(minutes=5),
+        )
 
 
 def test_number_opted_out_after_import_is_left_out_when_sending(jet_connector):

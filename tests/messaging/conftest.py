@@ -53,3 +53,40 @@ def jet_mode(jet_account):
         )
 
     return set_mode
+
+
+JOSMS_PASSWORD = "Jo-s3cret-Pa55"
+TWILIO_SID, TWILIO_TOKEN = "AC" + "0123456789abcdef" * 2, "twilio-auth-t0ken-secret"
+JO_SENDERS = ["ACME", "ACME JO"]
+
+
+@pytest.fixture
+def josms_connector(simulator_url):
+    """make(name, priority, balance=..., **fields) → a JoSMS connector (bulk requests of 120)."""
+
+    def make(name: str, priority: int, *, balance: int = 10_000, **fields):
+        simulator_account_ensure(
+            slug="josms", username=name, password=JOSMS_PASSWORD, sender_titles=JO_SENDERS,
+            balance=balance, max_text_length=800,
+        )  # fmt: skip
+        options = {"base_url": simulator_url("josms"), "timeout_seconds": 5}
+        options.update(fields.pop("options", {}))
+        fields = {"username": name, "password": JOSMS_PASSWORD, "sender_list": JO_SENDERS, **fields}
+        return ConnectorFactory(
+            name=name, provider="josms", priority=priority, options=options, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def twilio_connector(simulator_url):
+    """A Twilio connector (no bulk request; any country) after the JoSMS ones."""
+    simulator_account_ensure(
+        slug="twilio", username=TWILIO_SID, password=TWILIO_TOKEN, sender_titles=JO_SENDERS
+    )
+    return ConnectorFactory(
+        name="Twilio", provider="twilio", priority=90, username=TWILIO_SID,
+        password=TWILIO_TOKEN, sender_list=JO_SENDERS,
+        options={"base_url": simulator_url("twilio"), "timeout_seconds": 5},
+    )  # fmt: skip
