@@ -1,8 +1,8 @@
 """HTTP load at a fixed concurrency: wrk when installed, else a Python thread pool of sessions.
 
 Each request body is a template whose "{n}" becomes a 7-digit number unique within the run (so
-phone numbers stay valid and receivers that drop repeated messages store every request). Bounded by a request count (thread pool) and by
-time (both).
+phone numbers stay valid and receivers that drop repeated messages store every request).
+Bounded by a request count (thread pool) and by time (both).
 """
 
 import shutil
@@ -72,7 +72,7 @@ def _parse_wrk(output: str) -> dict:
             result["requests"] = int(words[0])
         elif line.startswith("Requests/sec:"):
             result["per_second"] = float(words[1])
-        elif line.startswith("Non-2xx or 3xx responses:"):
+        elif line.strip().startswith("Non-2xx or 3xx responses:"):
             result["errors"] += int(words[-1])
         elif line.strip().startswith("Socket errors:"):
             result["errors"] += sum(int(w.rstrip(",")) for w in words if w.rstrip(",").isdigit())
