@@ -2,6 +2,9 @@
 
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
 
 from smsconsole.selectors import HourCounts
 
@@ -17,7 +20,7 @@ GRIDLINES = 4
 class Bar:
     x: float
     width: float
-    label: str  # the hour, e.g. "14:00"
+    label: str  # the hour's local start, e.g. "14:00" ("14:30" where the offset is a half hour)
     title: str  # the hover text with every number
     segments: list[dict] = field(default_factory=list)  # {"series", "y", "height"}
     show_label: bool = False
@@ -50,12 +53,13 @@ def hour_chart(hours: list[HourCounts]) -> HourChart:
     slot = plot_width / max(len(hours), 1)
     bars = []
     for index, hour in enumerate(hours):
-        label = hour.start.strftime("%H:00")
+        label = hour.start.strftime("%H:%M")
+        end = timezone.localtime(hour.start + timedelta(hours=1)).strftime("%H:%M")
         bar = Bar(
             x=round(LEFT + index * slot + slot * 0.15, 2),
             width=round(slot * 0.7, 2),
             label=label,
-            title=f"{label}–{hour.start.hour + 1:02d}:00 · {hour.total} messages: "
+            title=f"{label}–{end} · {hour.total} messages: "
             f"{hour.sent} sent, {hour.failed} failed, {hour.pending} waiting",
             show_label=index % 3 == 0,
         )

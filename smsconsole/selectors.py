@@ -1,20 +1,31 @@
 """Reads of the console's own data."""
 
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 from django.apps import apps
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber, TruncHour
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from connectors.models import Connector
-from connectors.providers.base import Outcome
 from connectors.selectors import connector_list
 from inbox.models import InboundMessage
 from messaging.models import Attempt, Message, MessageStatus
-from smsconsole.models import ApiKey, AuditEntry
+from smsconsole.models import ApiKey, AuditEntry, HourlyStat, StatsWatermark
 from smsconsole.services import hash_api_key
+from smsconsole.stats import (
+    STATUSES,
+    AttemptCounts,
+    attempt_counts_by_hour,
+    histogram_from_json,
+    latency_percentile,
+    message_counts_by_hour,
+)
+
+T = TypeVar("T")
 
 
 def api_key_list() -> QuerySet[ApiKey]:
@@ -86,10 +97,9 @@ def _model_label(label: str) -> str:
 
 
 # -- Dashboard ------------------------------------------------------------------------------------
-# Message ids grow with creation time, so "messages created since T" are the ids from the first
-# one created at T on (one lookup in the created_at index). Every count below then reads an id
-# range (of messages, or of attempts through their message index): its cost follows the traffic
-# of the period shown, not the size of the tables.
+# Every number is the hourly rollup's rows plus a live count of the rows it has not read yet
+# (ids above its watermark: a couple of minutes of rows). How the rollup stays right, and the
+# latency histogram's error bound, are explained in smsconsole/stats.py.
 
 
 @dataclass(frozen=True)
@@ -134,7 +144,7 @@ class ConnectorStats:
 class HourCounts:
     """Messages created in one hour, by status."""
 
-    start: datetime
+    start: datetime  # local time
     sent: int = 0
     failed: int = 0
     pending: int = 0
@@ -144,62 +154,92 @@ class HourCounts:
         return self.sent + self.failed + self.pending
 
 
-def _first_message_id(since: datetime) -> int | None:
+def _watermark() -> tuple[int, int, int]:
+    """Ids up to which messages, attempts and inbound SMS are in the rollup."""
     return (
-        Message.objects.filter(created_at__gte=since)
-        .order_by("created_at")
-        .values_list("id", flat=True)
+        StatsWatermark.objects.filter(pk=1)
+        .values_list("message_id", "attempt_id", "inbound_id")
         .first()
+    ) or (0, 0, 0)
+
+
+def _with_watermark(read: Callable[[int, int, int], T]) -> T:
+    """Run a read of rollup rows plus live rows with no rollup run committing in between (which
+    would count the rows it moved twice, or not at all): if the watermark moved, read again."""
+    mark = _watermark()
+    for _ in range(3):
+        result = read(*mark)
+        if (now := _watermark()) == mark:
+            break
+        mark = now
+    return result
+
+
+def _first_whole_hour(since: datetime) -> datetime:
+    """The first UTC hour starting at or after a moment: the rollup covers whole hours only."""
+    start = since.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return start if start == since else start + timedelta(hours=1)
+
+
+def _message_rows(first_hour: datetime) -> QuerySet[HourlyStat]:
+    return HourlyStat.objects.filter(
+        hour__gte=first_hour, connector__isnull=True, connector_name=""
     )
 
 
-def _status_aggregates() -> dict:
-    return {
-        status: Count("id", filter=Q(status=status))
-        for status in (
-            MessageStatus.QUEUED,
-            MessageStatus.SENDING,
-            MessageStatus.SENT,
-            MessageStatus.FAILED,
-        )
-    }
+def _status_totals(messages: QuerySet[Message]) -> dict[str, int]:
+    return messages.aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in STATUSES}
+    )
 
 
 def dashboard_status_counts(*, since: datetime) -> StatusCounts:
     """Messages created since a moment, by status."""
-    first_id = _first_message_id(since)
-    if first_id is None:
-        return StatusCounts()
-    return StatusCounts(
-        **Message.objects.filter(id__gte=first_id).aggregate(**_status_aggregates())
-    )
+    first_hour = _first_whole_hour(since)
+
+    def read(message_id: int, attempt_id: int, inbound_id: int) -> Counter:
+        totals = Counter()
+        rolled = _message_rows(first_hour).aggregate(**{s: Sum(s) for s in STATUSES})
+        totals.update({status: count for status, count in rolled.items() if count})
+        live = Message.objects.filter(id__gt=message_id, created_at__gte=first_hour)
+        totals.update(_status_totals(live))
+        if since < first_hour:
+            totals.update(
+                _status_totals(
+                    Message.objects.filter(created_at__gte=since, created_at__lt=first_hour)
+                )
+            )
+        return totals
+
+    totals = _with_watermark(read)
+    return StatusCounts(**{status: totals[status] for status in STATUSES})
 
 
 def dashboard_hourly_counts(*, hours: int = 24) -> list[HourCounts]:
-    """Messages per hour (local time) for the last `hours` hours, the current one included."""
-    now = timezone.localtime()
+    """Messages per hour for the last `hours` hours, the current one included."""
+    now = timezone.now().astimezone(UTC)
     first_hour = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
-    counted: dict[datetime, dict] = {}
-    if (first_id := _first_message_id(first_hour)) is not None:
-        aggregates = _status_aggregates()
-        rows = (
-            Message.objects.filter(id__gte=first_id)
-            .annotate(hour=TruncHour("created_at", tzinfo=now.tzinfo))
-            .values("hour")
-            .annotate(**aggregates)
-            .order_by()
-        )
-        counted = {row.pop("hour"): row for row in rows}
+
+    def read(message_id: int, attempt_id: int, inbound_id: int) -> dict[datetime, Counter]:
+        counted: dict[datetime, Counter] = defaultdict(Counter)
+        for row in _message_rows(first_hour).values("hour", *STATUSES):
+            counted[row.pop("hour")].update(row)
+        live = Message.objects.filter(id__gt=message_id, created_at__gte=first_hour)
+        for hour, row in message_counts_by_hour(live).items():
+            counted[hour].update(row)
+        return counted
+
+    counted = _with_watermark(read)
     bars = []
     for index in range(hours):
         start = first_hour + timedelta(hours=index)
-        row = counted.get(start, {})
+        row = counted.get(start, Counter())
         bars.append(
             HourCounts(
-                start=start,
-                sent=row.get(MessageStatus.SENT, 0),
-                failed=row.get(MessageStatus.FAILED, 0),
-                pending=row.get(MessageStatus.QUEUED, 0) + row.get(MessageStatus.SENDING, 0),
+                start=timezone.localtime(start),
+                sent=row[MessageStatus.SENT],
+                failed=row[MessageStatus.FAILED],
+                pending=row[MessageStatus.QUEUED] + row[MessageStatus.SENDING],
             )
         )
     return bars
@@ -207,44 +247,53 @@ def dashboard_hourly_counts(*, hours: int = 24) -> list[HourCounts]:
 
 def dashboard_connector_stats(*, since: datetime) -> list[ConnectorStats]:
     """Per connector, for messages created since a moment: what it sent, failed, skipped and took
-    over from another connector, and the median and 95th percentile of its provider latency.
+    over from another connector, and the median and 95th percentile of its provider latency
+    (from a histogram: within LATENCY_ERROR of the exact value).
 
     Every connector is listed in dispatch order (idle ones with zeros), then deleted ones that
     still have attempts in the period.
     """
+    first_hour = _first_whole_hour(since)
+
+    def read(message_id: int, attempt_id: int, inbound_id: int) -> list[AttemptCounts]:
+        rolled = (
+            HourlyStat.objects.filter(hour__gte=first_hour)
+            .exclude(connector_name="")
+            .values_list(
+                "connector_id",
+                "connector_name",
+                "sent",
+                "failed",
+                "skipped",
+                "failover",
+                "latency_histogram",
+            )
+        )
+        counted = [
+            AttemptCounts(None, *row[:6], histogram=histogram_from_json(row[6])) for row in rolled
+        ]
+        live = Attempt.objects.filter(id__gt=attempt_id, message__created_at__gte=first_hour)
+        counted += attempt_counts_by_hour(live)
+        if since < first_hour:
+            counted += attempt_counts_by_hour(
+                Attempt.objects.filter(
+                    message__created_at__gte=since, message__created_at__lt=first_hour
+                )
+            )
+        return counted
+
     stats = {(c.pk, c.name): ConnectorStats(name=c.name, connector=c) for c in connector_list()}
     by_id = {key[0]: value for key, value in stats.items()}
-    first_id = _first_message_id(since)
-    if first_id is None:
-        return list(stats.values())
-    attempts = Attempt.objects.filter(message_id__gte=first_id)
-    earlier_miss_elsewhere = Attempt.objects.filter(
-        message_id=OuterRef("message_id"),
-        id__lt=OuterRef("id"),
-        outcome__in=[Outcome.FAILED, Outcome.SKIPPED],
-    ).exclude(connector_id=OuterRef("connector_id"))
-    # Grouped by name first: an index on connector_id cannot serve that order, so SQLite (with
-    # no statistics) reads the period's range of the message_id index instead of every attempt.
-    rows = (
-        attempts.values("connector_name", "connector_id")
-        .annotate(
-            sent=Count("id", filter=Q(outcome=Outcome.ACCEPTED)),
-            failed=Count("id", filter=Q(outcome=Outcome.FAILED)),
-            skipped=Count("id", filter=Q(outcome=Outcome.SKIPPED)),
-            failover=Count(
-                "id", filter=Q(outcome=Outcome.ACCEPTED) & Q(Exists(earlier_miss_elsewhere))
-            ),
-        )
-        .order_by()
-    )
-    for row in rows:
-        entry = _stats_entry(stats, by_id, row.pop("connector_id"), row.pop("connector_name"))
-        for key, value in row.items():
-            setattr(entry, key, getattr(entry, key) + value)
-    for share, field in ((50, "median_ms"), (95, "p95_ms")):
-        for row in _latency_at_rank(attempts, share=share):
-            entry = _stats_entry(stats, by_id, row["connector_id"], row["connector_name"])
-            setattr(entry, field, row["duration_ms"])
+    totals: dict[int, AttemptCounts] = {}  # by id() of the ConnectorStats entry
+    for counts in _with_watermark(read):
+        entry = _stats_entry(stats, by_id, counts.connector_id, counts.connector_name)
+        totals.setdefault(id(entry), AttemptCounts(None, None, entry.name)).add(counts)
+    for entry in stats.values():
+        if total := totals.get(id(entry)):
+            entry.sent, entry.failed = total.sent, total.failed
+            entry.skipped, entry.failover = total.skipped, total.failover
+            entry.median_ms = latency_percentile(total.histogram, 50)
+            entry.p95_ms = latency_percentile(total.histogram, 95)
     return list(stats.values())
 
 
@@ -255,26 +304,14 @@ def _stats_entry(stats: dict, by_id: dict, connector_id: int | None, name: str) 
     )
 
 
-def _latency_at_rank(attempts: QuerySet[Attempt], *, share: int) -> QuerySet:
-    """Per connector, the provider call duration at the `share` percentile (nearest rank), ranked
-    by the database in one pass: skipped attempts made no call and are left out."""
-    calls = attempts.filter(outcome__in=[Outcome.ACCEPTED, Outcome.FAILED]).annotate(
-        # A deleted connector is told apart by the name its attempts kept.
-        deleted_name=Case(When(connector__isnull=True, then=F("connector_name")), default=Value(""))
-    )
-    # The expression first, so no index on connector_id can serve the partitions: SQLite then
-    # reads the period's message_id range instead of every attempt.
-    per_connector = [F("deleted_name"), F("connector_id")]
-    ranked = calls.annotate(
-        rank=Window(RowNumber(), partition_by=per_connector, order_by=F("duration_ms").asc()),
-        calls=Window(Count("id"), partition_by=per_connector),
-    )
-    # Nearest rank = ceil(share% of calls), in integer arithmetic.
-    return ranked.filter(rank=(F("calls") * share + 99) / 100).values(
-        "connector_id", "connector_name", "duration_ms"
-    )
-
-
 def dashboard_inbound_count(*, since: datetime) -> int:
-    """SMS received since a moment (received_at is indexed)."""
-    return InboundMessage.objects.filter(received_at__gte=since).count()
+    """SMS received since a moment."""
+    first_hour = _first_whole_hour(since)
+
+    def read(message_id: int, attempt_id: int, inbound_id: int) -> int:
+        rolled = _message_rows(first_hour).aggregate(inbound=Sum("inbound"))["inbound"] or 0
+        live = InboundMessage.objects.filter(id__gt=inbound_id, received_at__gte=first_hour)
+        edge = InboundMessage.objects.filter(received_at__gte=since, received_at__lt=first_hour)
+        return rolled + live.count() + (edge.count() if since < first_hour else 0)
+
+    return _with_watermark(read)

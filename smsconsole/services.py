@@ -1,14 +1,28 @@
-"""State changes of the console itself: API keys."""
+"""State changes of the console itself: API keys, and the dashboard's hourly rollup (its design
+is in smsconsole/stats.py)."""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from inbox.models import InboundMessage
+from messaging.models import Attempt, Message
 from smsconsole.audit import audit_record
-from smsconsole.models import ApiKey
+from smsconsole.models import ApiKey, HourlyStat, StatsWatermark
+from smsconsole.stats import (
+    STATUSES,
+    attempt_counts_by_hour,
+    histogram_from_json,
+    histogram_to_json,
+    inbound_counts_by_hour,
+    message_counts_by_hour,
+)
 
 KEY_PREFIX = "smsc_"
 
@@ -57,3 +71,197 @@ def api_key_touch(*, api_key: ApiKey) -> None:
     now = timezone.now()
     if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+
+
+# -- Dashboard rollup -----------------------------------------------------------------------------
+
+# Ids of each table one run (or one step of a rebuild) reads at most: a first run on a big
+# database catches up over a few minutes instead of holding the database in one long transaction.
+ROLLUP_BATCH = 100_000
+
+
+class RollupIds(NamedTuple):
+    """Ids up to which each table is (or is to be) rolled up."""
+
+    message: int
+    attempt: int
+    inbound: int
+
+
+def _newest_ids() -> RollupIds:
+    def newest(model) -> int:
+        return model.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    return RollupIds(newest(Message), newest(Attempt), newest(InboundMessage))
+
+
+def _rolled(mark: StatsWatermark) -> RollupIds:
+    return RollupIds(mark.message_id, mark.attempt_id, mark.inbound_id)
+
+
+def stats_rollup(*, through: RollupIds | None = None) -> RollupIds:
+    """Add the rows written since the last run to the hourly counters; returns the ids reached.
+
+    By default a run reaches the ids the previous run saw (rows newer than that may still be
+    uncommitted on PostgreSQL), at most ROLLUP_BATCH further per table. Concurrent runs queue
+    on the watermark row.
+    """
+    StatsWatermark.objects.get_or_create(pk=1)
+    with transaction.atomic():
+        mark = StatsWatermark.objects.select_for_update().get(pk=1)
+        rolled = _rolled(mark)
+        if through is None:
+            through = RollupIds(
+                min(mark.message_seen, rolled.message + ROLLUP_BATCH),
+                min(mark.attempt_seen, rolled.attempt + ROLLUP_BATCH),
+                min(mark.inbound_seen, rolled.inbound + ROLLUP_BATCH),
+            )
+        through = RollupIds(*(max(pair) for pair in zip(rolled, through, strict=True)))
+        _add_attempts(Attempt.objects.filter(id__gt=rolled.attempt, id__lte=through.attempt))
+        _add_inbound(InboundMessage.objects.filter(id__gt=rolled.inbound, id__lte=through.inbound))
+        _recount_messages(after=rolled.message, through=through.message)
+        seen = _newest_ids()
+        mark.message_id, mark.attempt_id, mark.inbound_id = (
+            through.message,
+            through.attempt,
+            through.inbound,
+        )
+        mark.message_seen, mark.attempt_seen, mark.inbound_seen = (
+            seen.message,
+            seen.attempt,
+            seen.inbound,
+        )
+        mark.rolled_at = timezone.now()
+        mark.save()
+    return through
+
+
+def stats_rebuild() -> RollupIds:
+    """Count everything again from the tables (after a migration, or to check): idempotent.
+
+    Works in steps of ROLLUP_BATCH ids, each its own transaction; the dashboard stays exact
+    meanwhile (what is not rolled up yet is read live, only slower).
+    """
+    StatsWatermark.objects.get_or_create(pk=1)
+    with transaction.atomic():
+        StatsWatermark.objects.select_for_update().get(pk=1)
+        HourlyStat.objects.all().delete()
+        StatsWatermark.objects.filter(pk=1).update(
+            message_id=0,
+            attempt_id=0,
+            inbound_id=0,
+            message_seen=0,
+            attempt_seen=0,
+            inbound_seen=0,
+            rolled_at=None,
+        )
+    target = _newest_ids()
+    reached = RollupIds(0, 0, 0)
+    while reached != target:
+        reached = stats_rollup(
+            through=RollupIds(
+                *(
+                    min(done + ROLLUP_BATCH, goal)
+                    for done, goal in zip(reached, target, strict=True)
+                )
+            )
+        )
+        # A scheduled run in between may have gone further than the ids taken at the start.
+        target = RollupIds(*(max(pair) for pair in zip(reached, target, strict=True)))
+    return reached
+
+
+def _message_rows(hours: set[datetime]) -> dict[datetime, HourlyStat]:
+    """The message rows (connector_name "") of these hours, new unsaved ones where missing."""
+    rows = {
+        row.hour: row
+        for row in HourlyStat.objects.filter(
+            hour__in=hours, connector__isnull=True, connector_name=""
+        )
+    }
+    return {hour: rows.get(hour) or HourlyStat(hour=hour) for hour in hours}
+
+
+def _save(rows: list[HourlyStat], fields: list[str]) -> None:
+    HourlyStat.objects.bulk_update([row for row in rows if row.pk], fields, batch_size=500)
+    HourlyStat.objects.bulk_create([row for row in rows if not row.pk], batch_size=500)
+
+
+def _add_attempts(attempts) -> None:
+    """Attempts never change: add each once to its hour and connector's row."""
+    counted = attempt_counts_by_hour(attempts)
+    if not counted:
+        return
+    existing = {
+        (row.hour, row.connector_id, row.connector_name): row
+        for row in HourlyStat.objects.filter(hour__in={c.hour for c in counted}).exclude(
+            connector_name=""
+        )
+    }
+    rows = []
+    for counts in counted:
+        key = (counts.hour, counts.connector_id, counts.connector_name)
+        row = existing.get(key) or HourlyStat(
+            hour=counts.hour, connector_id=counts.connector_id, connector_name=counts.connector_name
+        )
+        row.sent += counts.sent
+        row.failed += counts.failed
+        row.skipped += counts.skipped
+        row.failover += counts.failover
+        histogram = histogram_from_json(row.latency_histogram)
+        histogram.update(counts.histogram)
+        row.latency_histogram = histogram_to_json(histogram)
+        rows.append(row)
+    _save(rows, ["sent", "failed", "skipped", "failover", "latency_histogram"])
+
+
+def _add_inbound(inbound) -> None:
+    """Inbound SMS never change: add each once to its hour's message row."""
+    counted = inbound_counts_by_hour(inbound)
+    if not counted:
+        return
+    rows = _message_rows(set(counted))
+    for hour, count in counted.items():
+        rows[hour].inbound += count
+    _save(list(rows.values()), ["inbound"])
+
+
+def _recount_messages(*, after: int, through: int) -> None:
+    """Recount, by status, the hours that got new messages and those with messages still moving.
+
+    Only messages up to `through` are counted; newer ones are read live.
+    """
+    new_hours = set(
+        Message.objects.filter(id__gt=after, id__lte=through).datetimes(
+            "created_at", "hour", tzinfo=UTC
+        )
+    )
+    moving_hours = set(
+        HourlyStat.objects.filter(connector__isnull=True, connector_name="")
+        .filter(Q(queued__gt=0) | Q(sending__gt=0))
+        .values_list("hour", flat=True)
+    )
+    hours = new_hours | moving_hours
+    if not hours:
+        return
+    counted: dict[datetime, dict[str, int]] = {}
+    for start, end in _hour_runs(sorted(hours)):
+        counted |= message_counts_by_hour(
+            Message.objects.filter(created_at__gte=start, created_at__lt=end, id__lte=through)
+        )
+    rows = _message_rows(hours)
+    for hour, row in rows.items():
+        for status in STATUSES:
+            setattr(row, status, counted.get(hour, {}).get(status, 0))
+    _save(list(rows.values()), list(STATUSES))
+
+
+def _hour_runs(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """Consecutive hours joined into [start, end) ranges: one query per range."""
+    runs: list[tuple[datetime, datetime]] = []
+    for hour in hours:
+        if runs and runs[-1][1] == hour:
+            runs[-1] = (runs[-1][0], hour + timedelta(hours=1))
+        else:
+            runs.append((hour, hour + timedelta(hours=1)))
+    return runs

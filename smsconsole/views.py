@@ -1,5 +1,6 @@
 """Console pages of the console itself: home, settings (API keys), dashboard, audit log."""
 
+import math
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -25,6 +26,7 @@ from smsconsole.selectors import (
     dashboard_status_counts,
 )
 from smsconsole.services import api_key_create, api_key_revoke
+from smsconsole.stats import LATENCY_ERROR
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -122,5 +124,6 @@ class DashboardView(LoginRequiredMixin, View):
             "paused_connectors": paused,
             "period": period,
             "periods": PERIODS,
+            "latency_error": math.ceil(LATENCY_ERROR * 100),
         }
         return render(request, "smsconsole/dashboard.html", context)

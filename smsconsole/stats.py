@@ -1,0 +1,211 @@
+"""The dashboard's hourly counters: what is counted per hour, and how the counts stay right.
+
+The dashboard reads HourlyStat rows (one per UTC hour for messages and inbound SMS, one per hour
+and connector for attempts) plus a live count of the rows the rollup has not read yet. A
+django-q2 schedule runs smsconsole.services.stats_rollup every minute; it reads each table by id
+(ids grow with time) from the ids stored in StatsWatermark:
+
+- Attempts and inbound SMS never change once written, so each is added once to its hour's row.
+  An attempt goes to the hour its *message* was created in: the dashboard counts "the attempts
+  for the messages of the period", as it did before the rollup. Whether an accepted attempt was
+  a failover is decided from its message's earlier attempts (lower ids, committed before it, as
+  one dispatch writes a message's attempts one connector after the other).
+- A message's status changes after it is written (queued → sending → sent or failed; sent and
+  failed are final, a retry goes back to queued). So the message row of an hour is recounted,
+  never incremented: a run recounts the hours of the messages new since the watermark and every
+  hour whose row still counts queued or sending messages. An hour with none left is settled and
+  not read again. A run costs about the traffic of the hours still moving, not of the period.
+- Reads add the rollup rows and a live count of the rows with ids above the watermark (at most
+  a couple of minutes of rows). Counts are exact; a status counted in the rollup is at most one
+  run (a minute) old. A period starting off a whole UTC hour (a time zone with a half-hour
+  offset) reads its first partial hour live too.
+- On PostgreSQL an id is handed out before its transaction commits, so a higher id can become
+  visible before a lower one. A run therefore rolls up only to the highest ids the previous run
+  saw (a minute earlier); newer rows are still read live. To be missed, a transaction would have
+  to commit more than a minute after it wrote; dispatch and intake transactions take
+  milliseconds to seconds.
+- Provider latency is kept as a histogram per hour and connector: one bucket per millisecond
+  below 20 ms, then buckets 8% wide (log scale) up to 120 s, and one bucket above. Histograms
+  add up across hours; the median and 95th percentile are found in the bucket holding the exact
+  rank and reported as the geometric middle of its range, so they are within LATENCY_ERROR of
+  the exact value (calls over 120 s are shown as 120 s).
+- The send path writes nothing for the dashboard; the rollup reads what it writes anyway.
+"""
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import TruncHour
+
+from connectors.providers.base import Outcome
+from inbox.models import InboundMessage
+from messaging.models import Attempt, Message, MessageStatus
+
+# Message statuses, named like the StatusCounts and HourlyStat fields.
+STATUSES = (
+    MessageStatus.QUEUED,
+    MessageStatus.SENDING,
+    MessageStatus.SENT,
+    MessageStatus.FAILED,
+)
+
+LATENCY_EXACT_BELOW_MS = 20
+LATENCY_RATIO = 1.08
+LATENCY_TOP_MS = 120_000
+
+
+def _latency_bounds() -> tuple[int, ...]:
+    """Exclusive upper bounds of the latency buckets in whole milliseconds, ascending."""
+    # One bucket per millisecond below 20 ms (durations are whole milliseconds), then 8% wide.
+    bounds = list(range(1, LATENCY_EXACT_BELOW_MS + 1))
+    edge = float(LATENCY_EXACT_BELOW_MS)
+    while bounds[-1] < LATENCY_TOP_MS:
+        edge *= LATENCY_RATIO
+        if round(edge) > bounds[-1]:
+            bounds.append(round(edge))
+    return tuple(bounds)
+
+
+LATENCY_BOUNDS = _latency_bounds()
+
+
+def latency_bucket_value(index: int) -> int:
+    """The duration a bucket reports: the geometric middle of the whole milliseconds it holds."""
+    if index >= len(LATENCY_BOUNDS):
+        return LATENCY_BOUNDS[-1]
+    low = LATENCY_BOUNDS[index - 1] if index else 0
+    high = LATENCY_BOUNDS[index] - 1
+    return round(math.sqrt(low * high))
+
+
+def _largest_relative_error() -> float:
+    errors = []
+    for index in range(1, len(LATENCY_BOUNDS)):
+        low, high = LATENCY_BOUNDS[index - 1], LATENCY_BOUNDS[index] - 1
+        value = latency_bucket_value(index)
+        errors += [abs(value - low) / low, abs(high - value) / high]
+    return max(errors)
+
+
+# The largest relative difference between a reported percentile and the exact one (< 5%).
+LATENCY_ERROR = _largest_relative_error()
+
+
+def latency_percentile(histogram: Counter, share: int) -> int | None:
+    """The duration at the `share` percentile (nearest rank) of the calls in a histogram."""
+    calls = sum(histogram.values())
+    if not calls:
+        return None
+    rank = (calls * share + 99) // 100  # ceil(share% of calls), in integer arithmetic
+    seen = 0
+    for index in sorted(histogram):
+        seen += histogram[index]
+        if seen >= rank:
+            return latency_bucket_value(index)
+    raise AssertionError("the rank lies within the calls counted")
+
+
+def _latency_bucket_expression() -> Case:
+    return Case(
+        *(When(duration_ms__lt=bound, then=Value(i)) for i, bound in enumerate(LATENCY_BOUNDS)),
+        default=Value(len(LATENCY_BOUNDS)),
+    )
+
+
+def message_counts_by_hour(messages: QuerySet[Message]) -> dict[datetime, dict[str, int]]:
+    """Messages by the UTC hour they were created in, and by status."""
+    rows = (
+        messages.annotate(hour=TruncHour("created_at", tzinfo=UTC))
+        .values("hour")
+        .annotate(**{status: Count("id", filter=Q(status=status)) for status in STATUSES})
+        .order_by()
+    )
+    return {row.pop("hour"): row for row in rows}
+
+
+def inbound_counts_by_hour(inbound: QuerySet[InboundMessage]) -> dict[datetime, int]:
+    """SMS received, by the UTC hour they were received in."""
+    rows = (
+        inbound.annotate(hour=TruncHour("received_at", tzinfo=UTC))
+        .values("hour")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {row["hour"]: row["count"] for row in rows}
+
+
+@dataclass
+class AttemptCounts:
+    """What one connector did in one hour (of message creation): counts and a latency histogram."""
+
+    hour: datetime | None
+    connector_id: int | None
+    connector_name: str
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failover: int = 0
+    histogram: Counter = field(default_factory=Counter)  # {bucket index: provider calls}
+
+    def add(self, other: "AttemptCounts") -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.failover += other.failover
+        self.histogram.update(other.histogram)
+
+
+def attempt_counts_by_hour(attempts: QuerySet[Attempt]) -> list[AttemptCounts]:
+    """Attempts by the UTC hour their message was created in, connector and connector name.
+
+    A failover is an accepted attempt after the same message failed or was skipped on another
+    connector (a retry on the same connector is not one). Skipped attempts made no provider
+    call, so only accepted and failed ones enter the latency histogram.
+    """
+    earlier_miss_elsewhere = Attempt.objects.filter(
+        message_id=OuterRef("message_id"),
+        id__lt=OuterRef("id"),
+        outcome__in=[Outcome.FAILED, Outcome.SKIPPED],
+    ).exclude(connector_id=OuterRef("connector_id"))
+    accepted = Q(outcome=Outcome.ACCEPTED)
+    rows = (
+        attempts.annotate(
+            hour=TruncHour("message__created_at", tzinfo=UTC), bucket=_latency_bucket_expression()
+        )
+        .values("hour", "connector_id", "connector_name", "bucket")
+        .annotate(
+            sent=Count("id", filter=accepted),
+            failed=Count("id", filter=Q(outcome=Outcome.FAILED)),
+            skipped=Count("id", filter=Q(outcome=Outcome.SKIPPED)),
+            failover=Count("id", filter=accepted & Q(Exists(earlier_miss_elsewhere))),
+            calls=Count("id", filter=Q(outcome__in=[Outcome.ACCEPTED, Outcome.FAILED])),
+        )
+        .order_by()
+    )
+    counted: dict[tuple, AttemptCounts] = {}
+    for row in rows:
+        key = (row["hour"], row["connector_id"], row["connector_name"])
+        counts = counted.setdefault(key, AttemptCounts(*key))
+        counts.add(
+            AttemptCounts(
+                *key,
+                sent=row["sent"],
+                failed=row["failed"],
+                skipped=row["skipped"],
+                failover=row["failover"],
+                histogram=Counter({row["bucket"]: row["calls"]} if row["calls"] else {}),
+            )
+        )
+    return list(counted.values())
+
+
+def histogram_from_json(stored: dict) -> Counter:
+    """A stored histogram (JSON object keys are strings) as {bucket index: calls}."""
+    return Counter({int(index): calls for index, calls in stored.items()})
+
+
+def histogram_to_json(histogram: Counter) -> dict:
+    return {str(index): calls for index, calls in sorted(histogram.items()) if calls}
