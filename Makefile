@@ -39,7 +39,7 @@ bench: install
 	$(PY) -m bench.receiver
 	$(PY) -m bench.message_log
 	$(PY) bench/campaign_intake.py
-	test ! -f bench/dashboard.py || $(PY) bench/dashboard.py
+	test ! -f bench/dashboard.py || $(PY) -m bench.dashboard
 
 # The long crash and fault runs (pytest marker `soak`, excluded from `make test`).
 soak: install

@@ -2,10 +2,10 @@
 
 Run: .venv/bin/python -m bench.message_log [--messages 1000000]
 
-One temporary SQLite file (WAL, the product's settings), pages rendered in-process through the
-Django test client by a signed-in user, exactly as the console serves them (templates, filters,
-keyset pages); DEBUG off so queries are not recorded. Measured first with 1,000 messages, then
-again after bulk-inserting the rest:
+Two temporary SQLite files (WAL, the product's settings): one with 1,000 messages, a copy of it
+with the rest bulk-inserted. Pages are rendered in-process through the Django test client by a
+signed-in user, exactly as the console serves them (templates, filters, keyset pages), DEBUG off
+so queries are not recorded, alternating between the two files so both see the same machine load:
   first page     /messages/
   number filter  /messages/?number=<a number with many messages>
   page 500       /messages/?before=<id> (keyset); with 1,000 messages there are only 20 pages,
@@ -15,6 +15,7 @@ Each figure is the median of 7 renders after one warm-up render.
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -96,19 +97,35 @@ def _insert(start: int, stop: int, connector_id: int) -> None:
             cursor.executemany(sql, rows)
 
 
-def _render_times(client, paths: dict[str, str]) -> dict[str, float]:
-    """Median milliseconds per page; every page must render with 200."""
-    figures = {}
-    for name, path in paths.items():
-        times = []
-        for _ in range(REPEATS + 1):
-            started = time.perf_counter()
-            answer = client.get(path)
-            times.append((time.perf_counter() - started) * 1000)
-            if answer.status_code != 200:
-                raise RuntimeError(f"{path} answered {answer.status_code}")
-        figures[name] = round(statistics.median(times[1:]), 2)
-    return figures
+def _use(database: Path) -> None:
+    """Point the default connection at another file, connected before any timing starts."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = str(database)
+    connection.ensure_connection()
+
+
+def _render_times(client, databases: dict[str, Path]) -> dict[str, dict[str, float]]:
+    """Median milliseconds per page and database, alternating databases; every page must be 200."""
+    paths = {}
+    for name, database in databases.items():
+        _use(database)
+        paths[name] = _paths()
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in databases}
+    for _ in range(REPEATS + 1):
+        for name, database in databases.items():
+            _use(database)
+            for page, path in paths[name].items():
+                started = time.perf_counter()
+                answer = client.get(path)
+                times[name].setdefault(page, []).append((time.perf_counter() - started) * 1000)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{path} answered {answer.status_code}")
+    return {
+        name: {page: round(statistics.median(ms[1:]), 2) for page, ms in pages.items()}
+        for name, pages in times.items()
+    }
 
 
 def _paths() -> dict[str, str]:
@@ -130,9 +147,10 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-message-log-") as tmp:
-        _setup_django(Path(tmp) / "log.sqlite3")
-        from django.contrib.auth.models import User
+        small_db, large_db = Path(tmp) / "small.sqlite3", Path(tmp) / "large.sqlite3"
+        _setup_django(small_db)
         from django.core.management import call_command
+        from django.db import connection
         from django.test import Client
 
         from bench.harness import ratio, write_result
@@ -142,15 +160,19 @@ def main() -> None:
         connector = connector_create(
             name="Jet SMS", provider="jetsms", username="u", password="p", sender_list=["ACME"]
         )
+        from django.contrib.auth.models import User
+
         client = Client()
         client.force_login(User.objects.create_user("bench", password="unused-bench-password"))
-
         _insert(0, SMALL, connector.pk)
-        small = _render_times(client, _paths())
+        connection.close()
+        shutil.copyfile(small_db, large_db)
+        _use(large_db)
         started = time.monotonic()
         _insert(SMALL, args.messages, connector.pk)
         insert_seconds = time.monotonic() - started
-        large = _render_times(client, _paths())
+        figures = _render_times(client, {"small": small_db, "large": large_db})
+        small, large = figures["small"], figures["large"]
     result = {
         "messages": {"small": SMALL, "large": args.messages},
         "insert_seconds": round(insert_seconds, 1),
