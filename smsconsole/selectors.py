@@ -182,9 +182,7 @@ def _first_whole_hour(since: datetime) -> datetime:
 
 
 def _message_rows(first_hour: datetime) -> QuerySet[HourlyStat]:
-    return HourlyStat.objects.filter(
-        hour__gte=first_hour, connector__isnull=True, connector_name=""
-    )
+    return HourlyStat.objects.filter(hour__gte=first_hour, connector_name="")
 
 
 def _status_totals(messages: QuerySet[Message]) -> dict[str, int]:

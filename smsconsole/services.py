@@ -173,12 +173,7 @@ def stats_rebuild() -> RollupIds:
 
 def _message_rows(hours: set[datetime]) -> dict[datetime, HourlyStat]:
     """The message rows (connector_name "") of these hours, new unsaved ones where missing."""
-    rows = {
-        row.hour: row
-        for row in HourlyStat.objects.filter(
-            hour__in=hours, connector__isnull=True, connector_name=""
-        )
-    }
+    rows = {row.hour: row for row in HourlyStat.objects.filter(hour__in=hours, connector_name="")}
     return {hour: rows.get(hour) or HourlyStat(hour=hour) for hour in hours}
 
 
@@ -237,7 +232,7 @@ def _recount_messages(*, after: int, through: int) -> None:
         )
     )
     moving_hours = set(
-        HourlyStat.objects.filter(connector__isnull=True, connector_name="")
+        HourlyStat.objects.filter(connector_name="")
         .filter(Q(queued__gt=0) | Q(sending__gt=0))
         .values_list("hour", flat=True)
     )

@@ -37,7 +37,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncHour
 
 from connectors.providers.base import Outcome
@@ -108,11 +109,20 @@ def latency_percentile(histogram: Counter, share: int) -> int | None:
     raise AssertionError("the rank lies within the calls counted")
 
 
-def _latency_bucket_expression() -> Case:
-    return Case(
-        *(When(duration_ms__lt=bound, then=Value(i)) for i, bound in enumerate(LATENCY_BOUNDS)),
-        default=Value(len(LATENCY_BOUNDS)),
-    )
+def _bucket_sql(column: str, first: int, last: int) -> str:
+    """SQL giving the bucket index (first … last) of a duration: a binary search in nested CASEs,
+    a few comparisons per row (the bounds are constants, no parameters)."""
+    if first == last:
+        return str(first)
+    middle = (first + last) // 2  # buckets up to `middle` lie below LATENCY_BOUNDS[middle]
+    below, above = _bucket_sql(column, first, middle), _bucket_sql(column, middle + 1, last)
+    return f"CASE WHEN {column} < {LATENCY_BOUNDS[middle]} THEN {below} ELSE {above} END"
+
+
+# Built once: composing the same expression from Django's Case/When took ~60 ms per query.
+_ATTEMPT_BUCKET = RawSQL(  # noqa: S611 (constant SQL: integer bounds, no input)
+    _bucket_sql('"messaging_attempt"."duration_ms"', 0, len(LATENCY_BOUNDS)), (), IntegerField()
+)
 
 
 def message_counts_by_hour(messages: QuerySet[Message]) -> dict[datetime, dict[str, int]]:
@@ -172,9 +182,7 @@ def attempt_counts_by_hour(attempts: QuerySet[Attempt]) -> list[AttemptCounts]:
     ).exclude(connector_id=OuterRef("connector_id"))
     accepted = Q(outcome=Outcome.ACCEPTED)
     rows = (
-        attempts.annotate(
-            hour=TruncHour("message__created_at", tzinfo=UTC), bucket=_latency_bucket_expression()
-        )
+        attempts.annotate(hour=TruncHour("message__created_at", tzinfo=UTC), bucket=_ATTEMPT_BUCKET)
         .values("hour", "connector_id", "connector_name", "bucket")
         .annotate(
             sent=Count("id", filter=accepted),
