@@ -50,6 +50,11 @@ class ConnectorRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class CampaignRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class ErrorSerializer(serializers.Serializer):
     category = serializers.CharField()
     code = serializers.CharField()
@@ -69,6 +74,9 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 class MessageDetailSerializer(serializers.ModelSerializer):
     connector = ConnectorRefSerializer(allow_null=True)
+    campaign = CampaignRefSerializer(
+        allow_null=True, read_only=True, help_text="The campaign it was sent for, if any."
+    )
     error = ErrorSerializer()
     attempts = AttemptSerializer(many=True)
 
@@ -76,6 +84,7 @@ class MessageDetailSerializer(serializers.ModelSerializer):
         model = Message
         fields = [
             *MESSAGE_FIELDS, "connector", "provider_message_id", "error", "sent_at", "attempts",
+            "campaign",
         ]  # fmt: skip
 
 
@@ -94,6 +103,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter("date_to", OpenApiTypes.DATE),
     OpenApiParameter("number", OpenApiTypes.STR),
     OpenApiParameter("q", OpenApiTypes.STR, description="Text contains."),
+    OpenApiParameter("campaign", OpenApiTypes.INT, description="Messages of this campaign id."),
 ]
 
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from connectors.selectors import sender_titles_active
+from messaging.campaigns.selectors import campaign_choices
 from messaging.models import MessageKind, MessageStatus
 from messaging.selectors import messaging_connector_choices
 
@@ -103,9 +104,21 @@ class MessageFilterForm(forms.Form):
         ),
     )
 
+    campaign = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["connector"].choices = [("", "Any connector"), *messaging_connector_choices()]
+        asked = str(self.data.get("campaign") or "")
+        self.fields["campaign"].choices = [
+            ("", "Any campaign"),
+            *campaign_choices(include_id=int(asked) if asked.isdigit() else None),
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -128,4 +141,5 @@ class MessageFilterForm(forms.Form):
             "date_to": data.get("date_to"),
             "number": data.get("number") or "",
             "text": data.get("q") or "",
+            "campaign_id": data.get("campaign"),
         }

@@ -107,6 +107,12 @@ class Message(models.Model):
         return self.status in (MessageStatus.QUEUED, MessageStatus.SENDING)
 
     @property
+    def campaign(self):
+        """The campaign this message was made for, or None (through its campaign recipient)."""
+        recipient = getattr(self, "campaign_recipient", None)  # None when it has no recipient
+        return recipient.campaign if recipient else None
+
+    @property
     def error_category_label(self) -> str:
         if self.error_category == NO_CONNECTOR:
             return "No usable connector"

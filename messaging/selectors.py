@@ -24,9 +24,21 @@ def message_list(
     date_to: date | None = None,
     number: str = "",
     text: str = "",
+    campaign_id: int | None = None,
 ) -> QuerySet[Message]:
-    """Messages matching the log's filters, newest first (each filter has an index ending in id)."""
-    messages = Message.objects.select_related("connector").order_by("-id")
+    """Messages matching the log's filters, newest first (each filter has an index ending in id).
+
+    Each message comes with its campaign, if any (message.campaign_recipient.campaign).
+    """
+    messages = Message.objects.select_related("connector", "campaign_recipient__campaign").order_by(
+        "-id"
+    )
+    if campaign_id:
+        # Ordered by the recipients' message id (the same number), so the index (campaign,
+        # -message) walks the campaign's messages newest first and stops after one page.
+        messages = messages.filter(campaign_recipient__campaign_id=campaign_id).order_by(
+            "-campaign_recipient__message_id"
+        )
     if status:
         messages = messages.filter(status=status)
     if connector_id:
@@ -68,7 +80,7 @@ def message_page(
 ) -> Page:
     """A keyset page: LIMIT size+1 on the id index tells whether more exist, without counting."""
     if after is not None:
-        rows = list(messages.filter(id__gt=after).order_by("id")[: size + 1])
+        rows = list(messages.filter(id__gt=after).reverse()[: size + 1])
         more_newer = len(rows) > size
         rows = rows[:size][::-1]
         older = rows[-1].pk if rows else None
@@ -86,7 +98,7 @@ def message_get(*, message_id: int) -> Message:
     """One message with its attempts, or Message.DoesNotExist."""
     attempts = Prefetch("attempts", queryset=Attempt.objects.select_related("connector"))
     return (
-        Message.objects.select_related("connector", "api_key")
+        Message.objects.select_related("connector", "api_key", "campaign_recipient__campaign")
         .prefetch_related(attempts)
         .get(pk=message_id)
     )

@@ -38,6 +38,7 @@ CSV_COLUMNS = [
     ("error_detail", "error_detail"),
     ("sent_at", "sent_at"),
     ("text", "text"),
+    ("campaign", "campaign_recipient__campaign__name"),
 ]
 
 

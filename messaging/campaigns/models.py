@@ -157,7 +157,11 @@ class CampaignRecipient(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["campaign", "status", "id"], name="recipient_next_idx")]
+        indexes = [
+            models.Index(fields=["campaign", "status", "id"], name="recipient_next_idx"),
+            # The message log filtered by campaign pages by message id within the campaign.
+            models.Index(fields=["campaign", "-message"], name="recipient_message_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "to"], name="recipient_unique_per_campaign")
         ]

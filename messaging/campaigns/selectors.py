@@ -55,6 +55,14 @@ def campaign_list(*, status: str = "") -> QuerySet[Campaign]:
     return campaigns.order_by("-id")
 
 
+def campaign_choices(*, include_id: int | None = None, limit: int = 100) -> list[tuple[int, str]]:
+    """(id, name) of the newest campaigns, plus the one asked for, for the message log filter."""
+    choices = list(Campaign.objects.order_by("-id").values_list("id", "name")[:limit])
+    if include_id and all(pk != include_id for pk, _ in choices):
+        choices += Campaign.objects.filter(pk=include_id).values_list("id", "name")
+    return choices
+
+
 @dataclass(frozen=True)
 class Progress:
     """Where the recipients of a campaign are: waiting, in the dispatcher, sent, failed, left out."""
@@ -104,32 +112,46 @@ class Progress:
         }
 
 
-def campaign_progress(*, campaign: Campaign) -> Progress:
-    """Counts of the campaign's recipients by their own state and their message's (one query)."""
+def _progress_counts() -> dict[str, int]:
+    return {"waiting": 0, "queued": 0, "sent": 0, "failed": 0, "skipped": 0, "cancelled": 0}
+
+
+def _count_into(counts: dict[str, int], status: str, message_status: str | None, n: int) -> None:
+    """Add n recipients with this recipient status and message status to the right count."""
+    if status == RecipientStatus.PENDING:
+        counts["waiting"] += n
+    elif status == RecipientStatus.SKIPPED:
+        counts["skipped"] += n
+    elif status == RecipientStatus.CANCELLED:
+        counts["cancelled"] += n
+    elif message_status == MessageStatus.SENT:
+        counts["sent"] += n
+    elif message_status == MessageStatus.FAILED:
+        counts["failed"] += n
+    elif message_status is None:
+        counts["skipped"] += n  # the message was deleted from the log
+    else:
+        counts["queued"] += n
+
+
+def campaigns_progress(*, campaigns: Iterable[Campaign]) -> dict[int, Progress]:
+    """Progress of several campaigns by id, counted in one aggregate query."""
+    campaigns = list(campaigns)
+    counts = {campaign.pk: _progress_counts() for campaign in campaigns}
     rows = (
-        CampaignRecipient.objects.filter(campaign=campaign)
-        .values("status", "message__status")
+        CampaignRecipient.objects.filter(campaign_id__in=list(counts))
+        .values_list("campaign_id", "status", "message__status")
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {"waiting": 0, "queued": 0, "sent": 0, "failed": 0, "skipped": 0, "cancelled": 0}
-    for row in rows:
-        status, message_status = row["status"], row["message__status"]
-        if status == RecipientStatus.PENDING:
-            counts["waiting"] += row["n"]
-        elif status == RecipientStatus.SKIPPED:
-            counts["skipped"] += row["n"]
-        elif status == RecipientStatus.CANCELLED:
-            counts["cancelled"] += row["n"]
-        elif message_status == MessageStatus.SENT:
-            counts["sent"] += row["n"]
-        elif message_status == MessageStatus.FAILED:
-            counts["failed"] += row["n"]
-        elif message_status is None:
-            counts["skipped"] += row["n"]  # the message was deleted from the log
-        else:
-            counts["queued"] += row["n"]
-    return Progress(total=campaign.recipient_count, **counts)
+    for campaign_id, status, message_status, n in rows:
+        _count_into(counts[campaign_id], status, message_status, n)
+    return {c.pk: Progress(total=c.recipient_count, **counts[c.pk]) for c in campaigns}
+
+
+def campaign_progress(*, campaign: Campaign) -> Progress:
+    """Counts of the campaign's recipients by their own state and their message's (one query)."""
+    return campaigns_progress(campaigns=[campaign])[campaign.pk]
 
 
 def campaign_is_live(*, campaign: Campaign, progress: Progress) -> bool:

@@ -18,6 +18,7 @@ from messaging.campaigns.selectors import (
     campaign_progress,
     campaign_rejected_rows,
     campaign_skipped_recipients,
+    campaigns_progress,
     template_list,
 )
 from messaging.campaigns.services import (
@@ -125,7 +126,8 @@ class CampaignListView(LoginRequiredMixin, View):
         status = request.GET.get("status", "")
         status = status if status in CampaignStatus.values else ""
         campaigns = list(campaign_list(status=status)[:200])
-        rows = [{"campaign": c, "progress": campaign_progress(campaign=c)} for c in campaigns]
+        progress = campaigns_progress(campaigns=campaigns)
+        rows = [{"campaign": c, "progress": progress[c.pk]} for c in campaigns]
         return render(
             request,
             "campaigns/campaign_list.html",
