@@ -1,7 +1,5 @@
 """İleti Merkezi adapter against the İleti Merkezi simulator over real HTTP."""
 
-import logging
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,51 +8,16 @@ from connectors.providers import get_provider
 from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
 from connectors.services import connector_check
 from connectors.simulators.models import FailureMode, ReceivedSms
-from connectors.simulators.selectors import simulated_provider_get
-from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
-from tests.factories import ConnectorFactory
+from tests.connectors.providers.harness import SETUPS, connector_change, simulator_change
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-KEY, HASH = "3ea65b1e8ba0f00d", "9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c"
+SETUP = SETUPS["iletimerkezi"]
 provider = get_provider("iletimerkezi")
-
-
-@pytest.fixture
-def account(db):
-    account, _ = simulator_account_ensure(
-        slug="iletimerkezi",
-        username=KEY,
-        password=HASH,
-        sender_titles=["ACME", "ACME INFO"],
-        max_text_length=1071,
-    )
-    return account
-
-
-@pytest.fixture
-def connector(account, simulator_url):
-    return ConnectorFactory(
-        provider="iletimerkezi",
-        username=KEY,
-        password=HASH,
-        sender_list=["ACME", "ACME INFO"],
-        options={
-            "base_url": simulator_url("iletimerkezi"),
-            "timeout_seconds": 2,
-            "iys_list": "TACIR",
-        },
-    )
 
 
 def sms(text="Siparişiniz yola çıktı", to="+905321234567", sender="", kind="transactional"):
     return OutboundSms(id=9, to=to, text=text, sender=sender, kind=kind)
-
-
-def set_mode(mode, **values):
-    simulated_provider_set_mode(
-        provider=simulated_provider_get(slug="iletimerkezi"), failure_mode=mode, **values
-    )
 
 
 def query(exchange):
@@ -118,7 +81,12 @@ SIMULATED_FAILURES = [
         id="402 no balance mode",
     ),
     pytest.param(
-        {}, {"titles": ["acme"]}, sms(), "450", Category.SENDER, id="450 title differs in case"
+        {},
+        {"sender_titles": ["acme"]},
+        sms(),
+        "450",
+        Category.SENDER,
+        id="450 title differs in case",
     ),
     pytest.param(
         {},
@@ -141,14 +109,8 @@ SIMULATED_FAILURES = [
 def test_send_failure_from_simulator_state(
     connector, account, connector_changes, simulator, message, code, category
 ):
-    for field, value in connector_changes.items():
-        setattr(connector, field, value)
-    if "mode" in simulator:
-        set_mode(simulator["mode"])
-    account.balance = simulator.get("balance", account.balance)
-    account.sender_titles = simulator.get("titles", account.sender_titles)
-    account.max_text_length = simulator.get("max_text_length", account.max_text_length)
-    account.save()
+    connector_change(connector, connector_changes)
+    simulator_change(account, simulator)
 
     with pytest.raises(ProviderError) as caught:
         provider.send(connector=connector, message=message)
@@ -213,7 +175,7 @@ FIXED_CODES = [
 @pytest.mark.parametrize(("code", "category"), FIXED_CODES)
 def test_send_maps_every_documented_code(connector, code, category):
     body = f"<response><status><code>{code}</code><message>x</message></status></response>"
-    set_mode(FailureMode.FIXED_ANSWER, fixed_status=int(code), fixed_body=body)
+    SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_status=int(code), fixed_body=body)
 
     with pytest.raises(ProviderError) as caught:
         provider.send(connector=connector, message=sms())
@@ -250,44 +212,12 @@ UNREADABLE = [
 
 @pytest.mark.parametrize(("status", "body", "category"), UNREADABLE)
 def test_send_unreadable_answer(connector, status, body, category):
-    set_mode(FailureMode.FIXED_ANSWER, fixed_status=status, fixed_body=body)
+    SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_status=status, fixed_body=body)
 
     with pytest.raises(ProviderError) as caught:
         provider.send(connector=connector, message=sms())
 
     assert caught.value.category == category
-
-
-# -- transport ------------------------------------------------------------------------------------
-
-
-def test_send_http_500_is_provider_error(connector):
-    set_mode(FailureMode.HTTP_500)
-
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    assert (caught.value.category, caught.value.http_status) == (Category.PROVIDER_ERROR, 500)
-
-
-def test_send_slow_answer_is_timeout(connector):
-    connector.options = {**connector.options, "timeout_seconds": 1}
-    set_mode(FailureMode.SLOW, slow_seconds=2)
-
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    assert caught.value.category == Category.TIMEOUT
-    time.sleep(1.5)  # let the simulator finish its slow answer before the test database goes away
-
-
-def test_send_refused_connection_is_network(connector):
-    connector.options = {**connector.options, "base_url": "http://127.0.0.1:9"}
-
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    assert caught.value.category == Category.NETWORK
 
 
 CANNOT_CARRY = [
@@ -335,31 +265,11 @@ CHECK_FAILURES = [
 
 @pytest.mark.parametrize(("connector_changes", "fixed", "in_detail"), CHECK_FAILURES)
 def test_check_failure_says_why(connector, connector_changes, fixed, in_detail):
-    for field, value in connector_changes.items():
-        setattr(connector, field, value)
+    connector_change(connector, connector_changes)
     if fixed:
-        set_mode(FailureMode.FIXED_ANSWER, fixed_status=fixed[0], fixed_body=fixed[1])
+        SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_status=fixed[0], fixed_body=fixed[1])
 
     result = connector_check(connector=connector)
 
     assert not result.ok
     assert in_detail in result.detail
-
-
-# -- secrets --------------------------------------------------------------------------------------
-
-
-def test_no_secret_in_exchanges_or_logs(connector, caplog):
-    caplog.set_level(logging.DEBUG)
-
-    sent = provider.send(connector=connector, message=sms())
-    checked = provider.check(connector=connector)
-    connector.password = "0123456789abcdef-wrong"
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms("Another text"))
-
-    recorded = repr(
-        [e.as_dict() for e in [*sent.exchanges, *checked.exchanges, *caught.value.exchanges]]
-    )
-    for secret in (KEY, HASH, "0123456789abcdef-wrong"):
-        assert secret not in recorded + caplog.text

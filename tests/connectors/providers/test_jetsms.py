@@ -1,51 +1,21 @@
 """Jet SMS adapter against the Jet SMS simulator over real HTTP."""
 
-import logging
-import time
-
 import pytest
 
 from connectors.providers import get_provider
 from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
 from connectors.services import connector_check
 from connectors.simulators.models import FailureMode, ReceivedSms
-from connectors.simulators.selectors import simulated_provider_get
-from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
-from tests.factories import ConnectorFactory
+from tests.connectors.providers.harness import SETUPS, connector_change, simulator_change
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-USERNAME, PASSWORD = "acme-jet", "Jet-s3cret-Pa55"
+SETUP = SETUPS["jetsms"]
 provider = get_provider("jetsms")
-
-
-@pytest.fixture
-def account(db):
-    account, _ = simulator_account_ensure(
-        slug="jetsms", username=USERNAME, password=PASSWORD, sender_titles=["ACME", "ACMEINFO"]
-    )
-    return account
-
-
-@pytest.fixture
-def connector(account, simulator_url):
-    return ConnectorFactory(
-        provider="jetsms",
-        username=USERNAME,
-        password=PASSWORD,
-        sender_list=["ACME", "ACMEINFO"],
-        options={"base_url": simulator_url("jetsms"), "timeout_seconds": 2, "max_length": 160},
-    )
 
 
 def sms(text="Kodunuz 1234", to="+905321234567", sender=""):
     return OutboundSms(id=7, to=to, text=text, sender=sender)
-
-
-def set_mode(mode, **values):
-    simulated_provider_set_mode(
-        provider=simulated_provider_get(slug="jetsms"), failure_mode=mode, **values
-    )
 
 
 # -- accepted ------------------------------------------------------------------------------------
@@ -101,7 +71,11 @@ SIMULATED_FAILURES = [
         {}, {"mode": FailureMode.NO_BALANCE}, "11", Category.BALANCE, id="11 no balance mode"
     ),
     pytest.param(
-        {}, {"titles": ["OTHER"]}, "12", Category.SENDER, id="12 title not approved at Jet SMS"
+        {},
+        {"sender_titles": ["OTHER"]},
+        "12",
+        Category.SENDER,
+        id="12 title not approved at Jet SMS",
     ),
     pytest.param(
         {"sender_list": ["ACME"], "options": {"max_length": 612}},
@@ -117,14 +91,8 @@ SIMULATED_FAILURES = [
 def test_send_failure_from_simulator_state(
     connector, account, connector_changes, simulator, code, category
 ):
-    for field, value in connector_changes.items():
-        setattr(connector, field, {**connector.options, **value} if field == "options" else value)
-    if "mode" in simulator:
-        set_mode(simulator["mode"])
-    account.balance = simulator.get("balance", account.balance)
-    account.sender_titles = simulator.get("titles", account.sender_titles)
-    account.max_text_length = simulator.get("max_text_length", account.max_text_length)
-    account.save()
+    connector_change(connector, connector_changes)
+    simulator_change(account, simulator)
 
     with pytest.raises(ProviderError) as caught:
         provider.send(
@@ -206,7 +174,7 @@ FIXED_ANSWERS = [
 
 @pytest.mark.parametrize(("body", "code", "category", "in_detail"), FIXED_ANSWERS)
 def test_send_maps_every_documented_code(connector, body, code, category, in_detail):
-    set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body=body or " ")
+    SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body=body or " ")
 
     with pytest.raises(ProviderError) as caught:
         provider.send(connector=connector, message=sms())
@@ -217,48 +185,11 @@ def test_send_maps_every_documented_code(connector, body, code, category, in_det
 
 
 def test_send_code_00_is_accepted_with_its_group_id(connector):
-    set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body="00 130228114512")
+    SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body="00 130228114512")
 
     result = provider.send(connector=connector, message=sms())
 
     assert (result.provider_message_id, result.code) == ("130228114512", "00")
-
-
-# -- transport ------------------------------------------------------------------------------------
-
-
-def test_send_http_500_is_provider_error(connector):
-    set_mode(FailureMode.HTTP_500)
-
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    assert (caught.value.category, caught.value.http_status, caught.value.transient) == (
-        Category.PROVIDER_ERROR,
-        500,
-        True,
-    )
-
-
-def test_send_slow_answer_is_timeout(connector):
-    connector.options = {**connector.options, "timeout_seconds": 1}
-    set_mode(FailureMode.SLOW, slow_seconds=2)
-
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    assert caught.value.category == Category.TIMEOUT
-    assert caught.value.exchanges[0].error
-    time.sleep(1.5)  # let the simulator finish its slow answer before the test database goes away
-
-
-def test_send_refused_connection_is_network(connector):
-    connector.options = {**connector.options, "base_url": "http://127.0.0.1:9"}
-
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    assert caught.value.category == Category.NETWORK
 
 
 # -- messages the connector cannot carry: nothing is sent ---------------------------------------
@@ -309,22 +240,3 @@ def test_check_with_wrong_password_says_so(connector):
     assert not result.ok
     assert result.detail.startswith("Wrong user name or password")
     assert connector.last_check_ok is False
-
-
-# -- secrets ---------------------------------------------------------------------------------------
-
-
-def test_no_secret_in_exchanges_or_logs(connector, caplog):
-    caplog.set_level(logging.DEBUG)
-
-    result = provider.send(connector=connector, message=sms())
-    connector.password = "Wrong-Pa55word"
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    recorded = (
-        repr([e.as_dict() for e in [*result.exchanges, *caught.value.exchanges]]) + caplog.text
-    )
-    for secret in (USERNAME, PASSWORD, "Wrong-Pa55word"):
-        assert secret not in recorded
-    assert "<password>***</password>" in result.exchanges[0].request_body

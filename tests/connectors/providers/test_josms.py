@@ -1,7 +1,6 @@
 """JoSMS adapter against the JoSMS simulator over real HTTP."""
 
 import logging
-import time
 
 import pytest
 from django.db import connection
@@ -11,52 +10,23 @@ from connectors.providers import get_provider
 from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
 from connectors.services import connector_check
 from connectors.simulators.models import FailureMode, ReceivedSms
-from connectors.simulators.selectors import simulated_provider_get
-from connectors.simulators.services import (
-    simulated_provider_set_mode,
-    simulator_account_ensure,
-    simulator_token_revoke,
+from connectors.simulators.services import simulator_token_revoke
+from tests.connectors.providers.harness import (
+    SETUPS,
+    connector_change,
+    recorded,
+    simulator_change,
 )
-from tests.factories import ConnectorFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-USERNAME, PASSWORD = "acme-jo", "Jo-s3cret-Pa55"
+SETUP = SETUPS["josms"]
 provider = get_provider("josms")
 ASMX = '<?xml version="1.0" encoding="utf-8"?>\n<string xmlns="http://tempuri.org/">{}</string>'
 
 
-@pytest.fixture
-def account(db):
-    account, _ = simulator_account_ensure(
-        slug="josms",
-        username=USERNAME,
-        password=PASSWORD,
-        sender_titles=["ACME", "ACME JO"],
-        max_text_length=800,
-    )
-    return account
-
-
-@pytest.fixture
-def connector(account, simulator_url):
-    return ConnectorFactory(
-        provider="josms",
-        username=USERNAME,
-        password=PASSWORD,
-        sender_list=["ACME", "ACME JO"],
-        options={"base_url": simulator_url("josms"), "timeout_seconds": 2},
-    )
-
-
 def sms(text="Your code is 1234", to="+962791234567", sender="", id=7):
     return OutboundSms(id=id, to=to, text=text, sender=sender)
-
-
-def set_mode(mode, **values):
-    simulated_provider_set_mode(
-        provider=simulated_provider_get(slug="josms"), failure_mode=mode, **values
-    )
 
 
 def paths(exchanges):
@@ -152,7 +122,9 @@ SIMULATED_FAILURES = [
         [SEND, TOKEN],
         id="stale token then credentials refused",
     ),
-    pytest.param({}, {"titles": ["OTHER"]}, Category.SENDER, [TOKEN, SEND], id="Invalid Sender ID"),
+    pytest.param(
+        {}, {"sender_titles": ["OTHER"]}, Category.SENDER, [TOKEN, SEND], id="Invalid Sender ID"
+    ),
     pytest.param(
         {}, {"balance": 0}, Category.PROVIDER_ERROR, [TOKEN, SEND], id="no balance: Error exists"
     ),
@@ -179,14 +151,8 @@ SIMULATED_FAILURES = [
 def test_send_failure_from_simulator_state(
     connector, account, connector_changes, simulator, category, called
 ):
-    for field, value in connector_changes.items():
-        setattr(connector, field, value)
-    if "mode" in simulator:
-        set_mode(simulator["mode"])
-    account.balance = simulator.get("balance", account.balance)
-    account.sender_titles = simulator.get("titles", account.sender_titles)
-    account.max_text_length = simulator.get("max_text_length", account.max_text_length)
-    account.save()
+    connector_change(connector, connector_changes)
+    simulator_change(account, simulator)
 
     with pytest.raises(ProviderError) as caught:
         provider.send(connector=connector, message=sms())
@@ -220,7 +186,7 @@ DOCUMENTED_ANSWERS = [
 @pytest.mark.parametrize(("text", "category", "provider_id"), DOCUMENTED_ANSWERS)
 def test_send_maps_every_documented_answer(connector, text, category, provider_id, wrapped):
     connector.session_token = "token-from-earlier"
-    set_mode(
+    SETUP.set_mode(
         FailureMode.FIXED_ANSWER,
         fixed_status=200,
         fixed_body=ASMX.format(text) if wrapped else text,
@@ -239,7 +205,7 @@ def test_send_maps_every_documented_answer(connector, text, category, provider_i
 
 def test_send_http_401_is_refused_for_authorisation(connector):
     connector.session_token = "token-from-earlier"
-    set_mode(FailureMode.FIXED_ANSWER, fixed_status=401, fixed_body="Unauthorized")
+    SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_status=401, fixed_body="Unauthorized")
 
     with pytest.raises(ProviderError) as caught:
         provider.send(connector=connector, message=sms())
@@ -248,38 +214,6 @@ def test_send_http_401_is_refused_for_authorisation(connector):
         caught.value.category == Category.UNKNOWN
     )  # the fresh token request got 401 too: not a token
     assert paths(caught.value.exchanges) == [SEND, TOKEN]
-
-
-# -- transport ------------------------------------------------------------------------------------
-
-
-def test_send_http_500_is_provider_error(connector):
-    set_mode(FailureMode.HTTP_500)
-
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    assert (caught.value.category, caught.value.http_status) == (Category.PROVIDER_ERROR, 500)
-
-
-def test_send_slow_answer_is_timeout(connector):
-    connector.options = {**connector.options, "timeout_seconds": 1}
-    set_mode(FailureMode.SLOW, slow_seconds=2)
-
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    assert caught.value.category == Category.TIMEOUT
-    time.sleep(1.5)  # let the simulator finish its slow answer before the test database goes away
-
-
-def test_send_refused_connection_is_network(connector):
-    connector.options = {**connector.options, "base_url": "http://127.0.0.1:9"}
-
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
-
-    assert caught.value.category == Category.NETWORK
 
 
 CANNOT_CARRY = [
@@ -373,7 +307,7 @@ def test_check_with_wrong_password_says_so(connector):
 # -- secrets ---------------------------------------------------------------------------------------
 
 
-def test_no_secret_in_exchanges_or_logs(connector, account, caplog):
+def test_no_secret_or_token_in_exchanges_or_logs(connector, account, caplog):
     caplog.set_level(logging.DEBUG)
 
     first = provider.send(connector=connector, message=sms(id=1))
@@ -388,8 +322,7 @@ def test_no_secret_in_exchanges_or_logs(connector, account, caplog):
     account.refresh_from_db()
 
     exchanges = [*first.exchanges, *second.exchanges, *bulk[0].result.exchanges, *check.exchanges]
-    recorded = repr([e.as_dict() for e in exchanges]) + caplog.text
-    for secret in (USERNAME, PASSWORD, first_token, account.token):
-        assert secret not in recorded
+    for secret in (*SETUP.secrets, first_token, account.token):
+        assert secret not in recorded(exchanges) + caplog.text
     assert first.exchanges[1].request_headers["Authorization"] == "***"
     assert "Bearer ***" in first.exchanges[0].response_body

@@ -5,40 +5,13 @@ import pytest
 from connectors.providers import get_provider
 from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
 from connectors.simulators.models import FailureMode, ReceivedSms
-from connectors.simulators.selectors import simulated_provider_get
-from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
-from tests.factories import ConnectorFactory
+from tests.connectors.providers.harness import SETUPS, connector_change
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-USER, COMPANY, PASSWORD = "acme", "4821", "Mobil-s3cret"
+SETUP = SETUPS["mobildev"]
+PASSWORD, COMPANY = SETUP.password, SETUP.options["company_code"]
 provider = get_provider("mobildev")
-
-
-@pytest.fixture
-def account(db):
-    account, _ = simulator_account_ensure(
-        slug="mobildev",
-        username=f"{USER}-{COMPANY}",
-        password=PASSWORD,
-        sender_titles=["ACME", "ACMEINFO"],
-    )
-    return account
-
-
-@pytest.fixture
-def connector(account, simulator_url):
-    return ConnectorFactory(
-        provider="mobildev",
-        username=USER,
-        password=PASSWORD,
-        sender_list=["ACME", "ACMEINFO", "UNAPPROVED"],
-        options={
-            "base_url": simulator_url("mobildev"),
-            "timeout_seconds": 2,
-            "company_code": COMPANY,
-        },
-    )
 
 
 def sms(text="Kodunuz 1234", to="+905321234567", sender=""):
@@ -87,20 +60,14 @@ FAILED = [
         {}, None, {"sender": "UNAPPROVED"}, Category.SENDER, "06", id="originator not defined: 06"
     ),
     pytest.param({}, None, {"text": ""}, Category.PROVIDER_ERROR, "10", id="no text: 10"),
-    pytest.param({}, FailureMode.HTTP_500, {}, Category.PROVIDER_ERROR, "500", id="server error"),
 ]
 
 
 @pytest.mark.parametrize(("changes", "mode", "message", "category", "code"), FAILED)
 def test_send_failed(connector, changes, mode, message, category, code):
-    for name, value in changes.items():
-        if name == "options":
-            value = {**connector.options, **value}
-        setattr(connector, name, value)
+    connector_change(connector, changes)
     if mode:
-        simulated_provider_set_mode(
-            provider=simulated_provider_get(slug="mobildev"), failure_mode=mode
-        )
+        SETUP.set_mode(mode)
 
     with pytest.raises(ProviderError) as raised:
         provider.send(connector=connector, message=sms(**message))
@@ -139,11 +106,7 @@ def test_check_reads_the_credit_and_originators(connector, password, ok, balance
 
 
 def test_check_tells_an_unreadable_answer(connector):
-    simulated_provider_set_mode(
-        provider=simulated_provider_get(slug="mobildev"),
-        failure_mode=FailureMode.FIXED_ANSWER,
-        fixed_body="<html>maintenance</html>",
-    )
+    SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_body="<html>maintenance</html>")
 
     result = provider.check(connector=connector)
 

@@ -5,34 +5,14 @@ import pytest
 from connectors.providers import get_provider
 from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
 from connectors.simulators.models import FailureMode, ReceivedSms
-from connectors.simulators.selectors import simulated_provider_get
-from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
-from tests.factories import ConnectorFactory
+from tests.connectors.providers.harness import SETUPS, connector_change, recorded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SID, TOKEN = "AC" + "0123456789abcdef" * 2, "twilio-auth-t0ken-secret"
+SETUP = SETUPS["twilio"]
+TOKEN = SETUP.password
 SERVICE = "MG" + "fedcba9876543210" * 2
 provider = get_provider("twilio")
-
-
-@pytest.fixture
-def account(db):
-    account, _ = simulator_account_ensure(
-        slug="twilio", username=SID, password=TOKEN, sender_titles=["+15005550006", "ACME"]
-    )
-    return account
-
-
-@pytest.fixture
-def connector(account, simulator_url):
-    return ConnectorFactory(
-        provider="twilio",
-        username=SID,
-        password=TOKEN,
-        sender_list=["+15005550006", "ACME", "+15005550001"],
-        options={"base_url": simulator_url("twilio"), "timeout_seconds": 2},
-    )
 
 
 def sms(text="Your code is 1234", to="+905321234567", sender=""):
@@ -110,20 +90,14 @@ FAILED = [
         400,
         id="account not active: 20005",
     ),
-    pytest.param(
-        {}, FailureMode.HTTP_500, {}, Category.PROVIDER_ERROR, "500", 500, id="server error"
-    ),
 ]
 
 
 @pytest.mark.parametrize(("changes", "mode", "message", "category", "code", "http_status"), FAILED)
 def test_send_failed(connector, changes, mode, message, category, code, http_status):
-    for name, value in changes.items():
-        setattr(connector, name, value)
+    connector_change(connector, changes)
     if mode:
-        simulated_provider_set_mode(
-            provider=simulated_provider_get(slug="twilio"), failure_mode=mode
-        )
+        SETUP.set_mode(mode)
 
     with pytest.raises(ProviderError) as raised:
         provider.send(connector=connector, message=sms(**message))
@@ -134,7 +108,7 @@ def test_send_failed(connector, changes, mode, message, category, code, http_sta
         http_status,
     )
     assert not ReceivedSms.objects.exists()
-    assert TOKEN not in repr([e.as_dict() for e in raised.value.exchanges])
+    assert TOKEN not in recorded(raised.value.exchanges)
 
 
 def test_send_with_malformed_account_sid_is_skipped(connector):
@@ -157,11 +131,9 @@ def test_send_with_malformed_account_sid_is_skipped(connector):
 def test_check_fetches_the_account(connector, token, mode, ok):
     connector.password = token
     if mode:
-        simulated_provider_set_mode(
-            provider=simulated_provider_get(slug="twilio"), failure_mode=mode
-        )
+        SETUP.set_mode(mode)
 
     result = provider.check(connector=connector)
 
     assert result.ok is ok
-    assert TOKEN not in repr([e.as_dict() for e in result.exchanges])
+    assert TOKEN not in recorded(result.exchanges)

@@ -1,0 +1,21 @@
+"""Fixtures for provider tests: the simulator account and connector of the module's provider."""
+
+import pytest
+
+from tests.connectors.providers.harness import SimulatorSetup
+
+
+@pytest.fixture
+def simulator_setup(request) -> SimulatorSetup:
+    """The provider the test module names with SETUP (shared tables parametrize this instead)."""
+    return request.module.SETUP
+
+
+@pytest.fixture
+def account(simulator_setup, db):
+    return simulator_setup.account()
+
+
+@pytest.fixture
+def connector(simulator_setup, account, simulator_url):
+    return simulator_setup.connector(simulator_url(simulator_setup.slug))

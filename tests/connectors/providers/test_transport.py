@@ -1,0 +1,75 @@
+"""Transport failures end in the same category for every HTTP provider, whatever its protocol."""
+
+import time
+
+import pytest
+
+from connectors.providers import get_provider
+from connectors.providers.base import Category, ProviderError
+from connectors.simulators.models import FailureMode, ReceivedSms
+from tests.connectors.providers.harness import SETUPS, recorded
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.parametrize("simulator_setup", SETUPS.values(), ids=SETUPS.keys()),
+]
+
+GARBAGE = "<html><body>Service Unavailable</body></html>"
+SLOW_SECONDS, TIMEOUT_SECONDS = 1, 0.3
+
+
+def send_failing(simulator_setup, connector) -> ProviderError:
+    """Send the setup's message, which must fail; nothing may reach the simulator or leak."""
+    with pytest.raises(ProviderError) as caught:
+        get_provider(simulator_setup.slug).send(
+            connector=connector, message=simulator_setup.message()
+        )
+    assert not ReceivedSms.objects.exists()
+    for secret in simulator_setup.secrets:
+        assert secret not in recorded(caught.value.exchanges)
+    return caught.value
+
+
+def test_http_500_is_a_transient_provider_error(simulator_setup, connector):
+    simulator_setup.set_mode(FailureMode.HTTP_500)
+
+    error = send_failing(simulator_setup, connector)
+
+    assert (error.category, error.code, error.http_status, error.transient) == (
+        Category.PROVIDER_ERROR,
+        "500",
+        500,
+        True,
+    )
+
+
+def test_slow_answer_is_a_timeout(simulator_setup, connector):
+    connector.options = {**connector.options, "timeout_seconds": TIMEOUT_SECONDS}
+    simulator_setup.set_mode(FailureMode.SLOW, slow_seconds=SLOW_SECONDS)
+    started = time.monotonic()
+
+    error = send_failing(simulator_setup, connector)
+
+    assert (error.category, error.http_status, error.transient) == (Category.TIMEOUT, None, True)
+    assert error.exchanges[-1].error
+    # The simulator still answers (and writes) after its pause: let it, before the tables are emptied.
+    time.sleep(max(0.0, SLOW_SECONDS + 0.4 - (time.monotonic() - started)))
+
+
+def test_refused_connection_is_a_network_failure(simulator_setup, connector):
+    connector.options = {**connector.options, "base_url": "http://127.0.0.1:9"}
+
+    error = send_failing(simulator_setup, connector)
+
+    assert (error.category, error.transient) == (Category.NETWORK, True)
+    assert "refused" in error.detail
+    assert error.exchanges[-1].error
+
+
+def test_answer_that_is_not_the_providers_format_is_unknown(simulator_setup, connector):
+    simulator_setup.set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body=GARBAGE)
+
+    error = send_failing(simulator_setup, connector)
+
+    assert (error.category, error.http_status, error.transient) == (Category.UNKNOWN, 200, False)
+    assert error.exchanges[-1].response_body == GARBAGE
