@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -32,6 +33,8 @@ class Category(models.TextChoices):
     NETWORK = "network", "Network"
     UNKNOWN = "unknown", "Unknown"
 
+
+TURKISH_MOBILE_RE = re.compile(r"^\+90(5\d{9})$")
 
 # Failures that may pass by themselves: worth a retry later when every connector failed this way.
 TRANSIENT_CATEGORIES = frozenset(
@@ -77,6 +80,7 @@ class Exchange:
     error: str = ""
 
     def as_dict(self) -> dict[str, Any]:
+        """The exchange as stored with an attempt (JSON)."""
         return {
             "method": self.method,
             "url": self.url,
@@ -113,6 +117,7 @@ class ProviderError(Exception):
 
     @property
     def transient(self) -> bool:
+        """Whether the failure may pass by itself, so a later retry makes sense."""
         return self.category in TRANSIENT_CATEGORIES
 
 
@@ -150,6 +155,17 @@ class CheckResult:
     detail: str
     balance: str = ""
     exchanges: list[Exchange] = field(default_factory=list)
+
+
+def turkish_mobile(provider_name: str, e164: str) -> str:
+    """The ten digits 5xxxxxxxxx of a Turkish mobile number; CannotCarry for any other number."""
+    match = TURKISH_MOBILE_RE.match(e164)
+    if not match:
+        raise CannotCarry(
+            Category.RECIPIENT,
+            f"{provider_name} carries Turkish mobile numbers (+90 5xx…) only, not {e164}.",
+        )
+    return match.group(1)
 
 
 def answer_error(answer: Answer, *, code: str, detail: str = "", **kwargs: Any) -> ProviderError:

@@ -5,7 +5,6 @@ The module is not named http.py because connectors/providers/http.py is the HTTP
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from connectors.providers.base import (
     SendResult,
     answer_error,
 )
+from connectors.providers.http import basic_authorization
 
 if TYPE_CHECKING:
     from connectors.models import Connector
@@ -171,6 +171,7 @@ class GenericHttpProvider(Provider):
     }
 
     def option_fields(self) -> dict[str, forms.Field]:
+        """The base fields, the base URL being the full send URL."""
         fields = super().option_fields()
         fields["base_url"] = forms.URLField(
             label="Send URL",
@@ -181,6 +182,7 @@ class GenericHttpProvider(Provider):
         return fields
 
     def clean_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The base checks, then a template that yields a valid body and usable answer rules."""
         cleaned = super().clean_options(options)
         errors: dict[str, list[str]] = {}
         template = cleaned["body_template"]
@@ -200,6 +202,7 @@ class GenericHttpProvider(Provider):
         return cleaned
 
     def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
+        """Fill the template; a 2xx answer matching the success pattern, with an id, is accepted."""
         options = connector.options or {}
         values = {
             "to": message.to,
@@ -262,8 +265,7 @@ class GenericHttpProvider(Provider):
     def _auth_headers(self, connector: Connector) -> dict[str, str]:
         options = connector.options or {}
         if options.get("auth") == "basic":
-            pair = f"{connector.username}:{connector.password}".encode()
-            return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+            return {"Authorization": basic_authorization(connector.username, connector.password)}
         if options.get("auth") == "header":
             name = options.get("auth_header_name") or "Authorization"
             prefix = options.get("auth_header_prefix", "")

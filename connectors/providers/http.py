@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 import time
@@ -36,6 +37,11 @@ def url_allowed_error(url: str) -> str:
     )
 
 
+def basic_authorization(username: str, password: str) -> str:
+    """The Authorization header value for HTTP Basic authentication."""
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
 def _session() -> requests.Session:
     # One keep-alive session per thread: workers reuse connections to the same provider.
     if not hasattr(_local, "session"):
@@ -67,6 +73,7 @@ class Redactor:
         )
 
     def text(self, value: str) -> str:
+        """Free text (a body) with secret values and secret-named XML elements redacted."""
         for secret in self.secrets:
             value = value.replace(secret, REDACTED)
             encoded = urlencode({"": secret})[1:]
@@ -79,14 +86,17 @@ class Redactor:
         return value
 
     def pairs(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Name/value pairs with the values of secret names, and secrets anywhere, redacted."""
         return [(k, REDACTED if k.lower() in self.names else self.text(str(v))) for k, v in pairs]
 
     def url(self, url: str) -> str:
+        """A URL with its query pairs and any secret in the path redacted."""
         parts = urlsplit(url)
         query = urlencode(self.pairs(parse_qsl(parts.query, keep_blank_values=True)), safe="*")
         return self.text(urlunsplit(parts._replace(query=query)))
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """Headers redacted like pairs (Authorization is a secret name)."""
         return dict(self.pairs(headers.items()))
 
 

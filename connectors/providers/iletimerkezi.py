@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from django import forms
@@ -20,6 +20,7 @@ from connectors.providers.base import (
     ProviderError,
     SendResult,
     answer_error,
+    turkish_mobile,
 )
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 SEND_PATH = "/v1/send-sms/get/"
 BALANCE_PATH = "/v1/get-balance/json"
-TURKISH_MOBILE_RE = re.compile(r"^\+90(5\d{9})$")
 A, F = Outcome.ACCEPTED, Outcome.FAILED
 
 # İleti Merkezi status codes (the vendor's full table) with its Turkish wording where documented.
@@ -127,12 +127,7 @@ class IletiMerkeziProvider(Provider):
     def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
         """One GET send-sms request; status 200 with an order id is accepted."""
         sender = self.sender_for(connector, message)
-        match = TURKISH_MOBILE_RE.match(message.to)
-        if not match:
-            raise CannotCarry(
-                Category.RECIPIENT,
-                f"İleti Merkezi carries Turkish mobile numbers (+90 5xx…) only, not {message.to}.",
-            )
+        number = turkish_mobile(self.name, message.to)
         if len(message.text) > self.max_text_length:
             raise CannotCarry(
                 Category.CONTENT,
@@ -144,12 +139,11 @@ class IletiMerkeziProvider(Provider):
             "key": connector.username,
             "hash": connector.password,
             "text": message.text,
-            "receipents": match.group(1),
+            "receipents": number,
             "sender": sender,
         }
-        if (
-            message.kind == "commercial"
-        ):  # İYS consent check, required by law for commercial messages
+        # Commercial messages must be checked against İYS consent, by law.
+        if message.kind == "commercial":
             params.update(iys="1", iysList=(connector.options or {}).get("iys_list") or "BIREYSEL")
         else:
             params["iys"] = "0"
@@ -206,7 +200,9 @@ def _json_status(text: str) -> tuple[str, dict]:
     return str(response["status"]["code"]).strip(), response
 
 
-def _status(client: ProviderClient, answer: HttpAnswer, parse):
+def _status(
+    client: ProviderClient, answer: HttpAnswer, parse: Callable[[str], tuple[str, Any]]
+) -> tuple[str, Any]:
     """(code, parsed answer) of an accepted answer; raise the table's error otherwise."""
     try:
         code, parsed = parse(answer.text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from connectors.providers.base import (
     SendResult,
     answer_error,
 )
+from connectors.providers.http import basic_authorization
 
 if TYPE_CHECKING:
     from connectors.models import Connector
@@ -110,6 +110,7 @@ class InfobipProvider(Provider):
     }
 
     def option_fields(self) -> dict[str, forms.Field]:
+        """The base fields; the base URL is required, as every account has its own."""
         fields = super().option_fields()
         fields["base_url"].required = True
         fields["base_url"].help_text = (
@@ -120,6 +121,7 @@ class InfobipProvider(Provider):
         return fields
 
     def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
+        """One message to /sms/2/text/advanced; its status name (or group) decides the outcome."""
         sender = self.sender_for(connector, message)
         client = self.client(connector)
         body = {
@@ -171,6 +173,7 @@ class InfobipProvider(Provider):
         )
 
     def check(self, *, connector: Connector) -> CheckResult:
+        """The account balance: proves the API key and tells the credit."""
         client = self.client(connector)
         try:
             answer = client.request(
@@ -188,8 +191,7 @@ class InfobipProvider(Provider):
 
     def _auth(self, connector: Connector) -> dict[str, str]:
         if (connector.options or {}).get("auth") == "basic":
-            pair = f"{connector.username}:{connector.password}".encode()
-            return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+            return {"Authorization": basic_authorization(connector.username, connector.password)}
         return {"Authorization": f"App {connector.password}"}
 
 

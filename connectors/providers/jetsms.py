@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
@@ -19,6 +18,7 @@ from connectors.providers.base import (
     ProviderError,
     SendResult,
     answer_error,
+    turkish_mobile,
 )
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from connectors.providers.http import ProviderClient
 
 SEND_PATH = "/SMS-Web8/xmlsms"
-TURKISH_MOBILE_RE = re.compile(r"^\+90(5\d{9})$")
 A, F = Outcome.ACCEPTED, Outcome.FAILED
 
 # The Jet SMS answer code table (XML and web-service API), with the Turkish wording of the document.
@@ -152,13 +151,14 @@ class JetSmsProvider(Provider):
         ),
     }
 
-    def text_limit_for(self, connector) -> int:
+    def text_limit_for(self, connector: Connector) -> int:
+        """The maximum length agreed with Jet SMS for the account (the max_length option)."""
         return int((connector.options or {}).get("max_length") or 160)
 
     def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
         """One message as a `smmgsd` request; `00 <id>` is accepted, every other code an error."""
         sender = self.sender_for(connector, message)
-        number = _number(message.to)
+        number = "90" + turkish_mobile(self.name, message.to)
         limit = self.text_limit_for(connector)
         if len(message.text) > limit:
             raise CannotCarry(
@@ -238,17 +238,6 @@ class JetSmsProvider(Provider):
                 exchanges=client.exchanges,
             )
         return code, rest.strip(), answer.status
-
-
-def _number(e164: str) -> str:
-    """905xxxxxxxxx, or CannotCarry for anything but a Turkish mobile number."""
-    match = TURKISH_MOBILE_RE.match(e164)
-    if not match:
-        raise CannotCarry(
-            Category.RECIPIENT,
-            f"Jet SMS carries Turkish mobile numbers (+90 5xx…) only, not {e164}.",
-        )
-    return "90" + match.group(1)
 
 
 def _latin5(text: str) -> bool:

@@ -125,10 +125,8 @@ class JoSmsProvider(Provider):
             for start in range(0, len(group), BULK_LIMIT):
                 chunk = group[start : start + BULK_LIMIT]
                 if len(chunk) == 1:  # a single send keeps the duplicate-id protection
-                    message = chunk[0][0]
-                    items[id(message)] = super().send_bulk(connector=connector, messages=[message])[
-                        0
-                    ]
+                    (single,) = super().send_bulk(connector=connector, messages=[chunk[0][0]])
+                    items[id(single.message)] = single
                     continue
                 items.update(self._bulk_chunk(connector, sender, text, chunk))
         return [items[id(message)] for message in messages]
@@ -198,9 +196,8 @@ class JoSmsProvider(Provider):
                 exchanges=client.exchanges,
             )
         client.add_secret(token)
-        for (
-            exchange
-        ) in client.exchanges:  # the token arrived in an answer recorded before we knew it
+        # The token arrived in an answer recorded before we knew it was a secret.
+        for exchange in client.exchanges:
             exchange.response_body = client.redactor.text(exchange.response_body)
         connector_store_session_token(connector=connector, token=token)
         return token

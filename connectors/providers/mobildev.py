@@ -10,7 +10,6 @@ from django import forms
 
 from connectors.providers.base import (
     Answer,
-    CannotCarry,
     Category,
     CheckResult,
     OutboundSms,
@@ -19,6 +18,7 @@ from connectors.providers.base import (
     ProviderError,
     SendResult,
     answer_error,
+    turkish_mobile,
 )
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from connectors.providers.http import HttpAnswer, ProviderClient
 
 SEND_PATH = "/com.mobilus"
-TURKISH_MOBILE_RE = re.compile(r"^\+90(5\d{9})$")
 ACCEPTED_RE = re.compile(r"^ID:\s*(\S+)")
 CREDIT_RE = re.compile(r"^\d+(?:[.,]\d+)?$")
 F = Outcome.FAILED
@@ -94,19 +93,16 @@ class MobildevProvider(Provider):
     }
 
     def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
+        """A MainmsgBody with Action 0; `ID:<id>` is accepted, a two-digit code is an error."""
         sender = self.sender_for(connector, message)
-        match = TURKISH_MOBILE_RE.match(message.to)
-        if not match:
-            raise CannotCarry(
-                Category.RECIPIENT, "Mobildev sends to Turkish mobile numbers (+905…) only."
-            )
+        number = turkish_mobile(self.name, message.to)
         client = self.client(connector)
         body = _xml(
             "MainmsgBody",
             connector,
             Action="0",
             Mesgbody=message.text,
-            Numbers="0" + match.group(1),
+            Numbers="0" + number,
             Originator=sender,
             SDate="",
         )

@@ -353,6 +353,7 @@ def status_error(status: int, *, detail: str = "") -> ProviderError:
 
 
 def status_name(status: int) -> str:
+    """The SMPP name of a command status (ESME_ROK, ESME_RTHROTTLED, …) for the exchange log."""
     known = COMMAND_STATUSES.get(status)
     if status == c.SMPP_ESME_ROK:
         return "ESME_ROK"
@@ -435,11 +436,13 @@ class SmscProvider(Provider):
     }
 
     def option_fields(self) -> dict[str, forms.Field]:
+        """The base fields without base_url, and the SMSC's host, port and codings."""
         fields = super().option_fields()
         del fields["base_url"]  # SMPP has a host and a port, not a URL
         return fields
 
     def clean_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The base checks, and a host the administrator allowed (SSRF guard)."""
         cleaned = super().clean_options(options)
         if problem := host_allowed_error(cleaned["host"]):
             raise ValidationError({"options.host": [problem]})
@@ -448,6 +451,7 @@ class SmscProvider(Provider):
     # -- behaviour ------------------------------------------------------------------------------
 
     def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
+        """One submit_sm per part over the kept bind; the first part's id is the message's."""
         sender = self.sender_for(connector, message)
         parts, coding, esm_class = self._parts(connector, message.text)
         session = self._session(connector)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from connectors.providers.base import (
     SendResult,
     answer_error,
 )
+from connectors.providers.http import basic_authorization
 
 if TYPE_CHECKING:
     from connectors.models import Connector
@@ -96,6 +96,7 @@ class TwilioProvider(Provider):
     }
 
     def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
+        """Create a Message (From, or the Messaging Service); an early status means accepted."""
         service = (connector.options or {}).get("messaging_service_sid", "")
         fields = {"To": message.to, "Body": message.text}
         if service:
@@ -155,9 +156,8 @@ class TwilioProvider(Provider):
 
     @staticmethod
     def _headers(connector: Connector) -> dict[str, str]:
-        pair = f"{connector.username}:{connector.password}".encode()
         return {
-            "Authorization": "Basic " + base64.b64encode(pair).decode(),
+            "Authorization": basic_authorization(connector.username, connector.password),
             "Accept": "application/json",
         }
 
