@@ -1,5 +1,7 @@
 """What every simulator endpoint shares: no CSRF or login, and the provider's failure mode."""
 
+import base64
+import binascii
 import functools
 import time
 from collections.abc import Callable
@@ -11,6 +13,21 @@ from connectors.simulators.models import FailureMode, SimulatedProvider
 from connectors.simulators.selectors import simulated_provider_get
 
 Handler = Callable[..., HttpResponse]
+
+
+def authorization(request: HttpRequest) -> tuple[str, str]:
+    """(scheme, credentials) of the Authorization header; empty strings without one."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return scheme, value.strip()
+
+
+def basic_pair(credentials: str) -> tuple[str, str] | None:
+    """(user name, password) of HTTP Basic credentials, or None when they do not decode."""
+    try:
+        username, _, password = base64.b64decode(credentials).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return username, password
 
 
 def provider_endpoint(

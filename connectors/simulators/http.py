@@ -1,13 +1,12 @@
 """A typical small SMS API for the generic HTTP connector: form, JSON or XML in, the same out."""
 
-import base64
-import binascii
 import json
 from xml.etree import ElementTree
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from connectors.simulators.endpoint import provider_endpoint
+from connectors.simulators.endpoint import authorization, basic_pair, provider_endpoint
+from connectors.simulators.models import SimulatedProvider, SimulatorAccount
 from connectors.simulators.selectors import (
     simulator_account_authenticate,
     simulator_account_by_secret,
@@ -18,7 +17,7 @@ from connectors.simulators.services import simulator_sms_receive
 SLUG = "http"
 
 
-def _fields(request) -> dict[str, str] | None:
+def _fields(request: HttpRequest) -> dict[str, str] | None:
     """The request's fields whatever the content type, or None when the body cannot be read."""
     content_type = request.content_type
     try:
@@ -50,25 +49,25 @@ def _answer(kind: str, status: int, ok: bool, detail: str) -> HttpResponse:
     return HttpResponse(f"{word} {detail}", status=status, content_type="text/plain; charset=utf-8")
 
 
-def _account(request, provider, fields):
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+def _account(
+    request: HttpRequest, provider: SimulatedProvider, fields: dict[str, str]
+) -> SimulatorAccount | None:
+    """The account of Basic credentials, a Bearer password, or the fields user and pass."""
+    scheme, credentials = authorization(request)
     if scheme == "Basic":
-        try:
-            username, _, password = base64.b64decode(value).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        pair = basic_pair(credentials)
+        if pair is None:
             return None
-        return simulator_account_authenticate(
-            provider=provider, username=username, password=password
-        )
+        return simulator_account_authenticate(provider=provider, username=pair[0], password=pair[1])
     if scheme == "Bearer":
-        return simulator_account_by_secret(provider=provider, secret=value.strip())
+        return simulator_account_by_secret(provider=provider, secret=credentials)
     return simulator_account_authenticate(
         provider=provider, username=fields.get("user", ""), password=fields.get("pass", "")
     )
 
 
 @provider_endpoint(SLUG, content_type="text/plain; charset=utf-8", methods=("GET", "POST"))
-def send(request, provider):
+def send(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     """Fields to, text, from; credentials as Basic, Bearer <password>, or fields user and pass."""
     kind = request.content_type
     fields = _fields(request)

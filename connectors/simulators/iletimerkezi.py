@@ -6,9 +6,10 @@ from datetime import timedelta
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from connectors.simulators.endpoint import provider_endpoint
+from connectors.simulators.models import SimulatedProvider
 from connectors.simulators.selectors import (
     simulator_account_authenticate,
     simulator_balance,
@@ -56,7 +57,7 @@ def _json(code: int, **payload) -> JsonResponse:
 
 
 @provider_endpoint(SLUG, content_type=XML, methods=("GET",))
-def send_get(request, provider):
+def send_get(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     """The GET send API: key, hash, text, receipents, sender, iys, iysList."""
     params = request.GET
     account = simulator_account_authenticate(
@@ -92,7 +93,7 @@ def send_get(request, provider):
 
 
 @provider_endpoint(SLUG, content_type=JSON, methods=("POST",))
-def balance(request, provider):
+def balance(request: HttpRequest, provider: SimulatedProvider) -> JsonResponse:
     """The JSON balance API: `{"request": {"authentication": {"key", "hash"}}}`."""
     try:
         authentication = json.loads(request.body)["request"]["authentication"]
@@ -107,6 +108,8 @@ def balance(request, provider):
 
 
 @provider_endpoint(SLUG, content_type=XML, methods=("GET", "POST"))
-def unknown_method(request, provider, path=""):
+def unknown_method(
+    request: HttpRequest, provider: SimulatedProvider, path: str = ""
+) -> HttpResponse:
     """Any other /v1/ path: 404, as the API answers for a method it does not have."""
     return _xml(404)

@@ -1,13 +1,12 @@
 """Infobip stand-in: `POST /sms/2/text/advanced` (JSON, App or Basic auth) and the balance call."""
 
-import base64
-import binascii
 import json
 import re
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 
-from connectors.simulators.endpoint import provider_endpoint
+from connectors.simulators.endpoint import authorization, basic_pair, provider_endpoint
+from connectors.simulators.models import SimulatedProvider, SimulatorAccount
 from connectors.simulators.selectors import (
     simulator_account_authenticate,
     simulator_account_by_secret,
@@ -56,23 +55,19 @@ def _request_error(status: int, message_id: str, text: str) -> JsonResponse:
     return JsonResponse(body, status=status)
 
 
-def _account(request, provider):
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+def _account(request: HttpRequest, provider: SimulatedProvider) -> SimulatorAccount | None:
+    """The account of an `App <API key>` or Basic Authorization header."""
+    scheme, credentials = authorization(request)
     if scheme == "App":
-        return simulator_account_by_secret(provider=provider, secret=value.strip())
-    if scheme == "Basic":
-        try:
-            username, _, password = base64.b64decode(value).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return simulator_account_authenticate(
-            provider=provider, username=username, password=password
-        )
-    return None
+        return simulator_account_by_secret(provider=provider, secret=credentials)
+    pair = basic_pair(credentials) if scheme == "Basic" else None
+    if pair is None:
+        return None
+    return simulator_account_authenticate(provider=provider, username=pair[0], password=pair[1])
 
 
 @provider_endpoint(SLUG, content_type=CONTENT_TYPE, methods=("POST",))
-def send_advanced(request, provider):
+def send_advanced(request: HttpRequest, provider: SimulatedProvider) -> JsonResponse:
     """Send: every destination gets its own status; a rejected one is still a 200 answer."""
     account = _account(request, provider)
     if account is None:
@@ -112,7 +107,8 @@ def send_advanced(request, provider):
 
 
 @provider_endpoint(SLUG, content_type=CONTENT_TYPE, methods=("GET",))
-def balance(request, provider):
+def balance(request: HttpRequest, provider: SimulatedProvider) -> JsonResponse:
+    """The account's credit in EUR."""
     account = _account(request, provider)
     if account is None:
         return _request_error(401, "UNAUTHORIZED", "Invalid login details")

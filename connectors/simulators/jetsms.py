@@ -3,9 +3,10 @@
 import re
 from xml.etree import ElementTree
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from connectors.simulators.endpoint import provider_endpoint
+from connectors.simulators.models import SimulatedProvider
 from connectors.simulators.selectors import simulator_account_authenticate, simulator_balance
 from connectors.simulators.services import simulator_sms_receive
 
@@ -47,7 +48,7 @@ def _messages(root: ElementTree.Element) -> list[tuple[str, str]] | None:
 
 
 @provider_endpoint(SLUG, content_type=CONTENT_TYPE, methods=("POST",))
-def xmlsms(request, provider):
+def xmlsms(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     """The XML send API; an empty number list answers 31 after checking credentials and title."""
     if not request.body.strip():
         return _answer("no_xml")

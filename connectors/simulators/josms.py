@@ -3,9 +3,10 @@
 import re
 from xml.sax.saxutils import escape
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
-from connectors.simulators.endpoint import provider_endpoint
+from connectors.simulators.endpoint import authorization, provider_endpoint
+from connectors.simulators.models import SimulatedProvider, SimulatorAccount
 from connectors.simulators.selectors import (
     simulator_account_authenticate,
     simulator_account_by_token,
@@ -30,7 +31,7 @@ ANSWERS = {
 }
 
 
-def _params(request) -> dict[str, str]:
+def _params(request: HttpRequest) -> dict[str, str]:
     """Query and form fields by lower-case name: JoSMS ignores the case of parameter names."""
     return {key.lower(): value for key, value in [*request.GET.items(), *request.POST.items()]}
 
@@ -49,14 +50,15 @@ def _text(text: str) -> HttpResponse:
     return HttpResponse(text, content_type=TEXT)
 
 
-def _login(provider, params):
+def _login(provider: SimulatedProvider, params: dict[str, str]) -> SimulatorAccount | None:
+    """The account of the accname and accpass fields."""
     return simulator_account_authenticate(
         provider=provider, username=params.get("accname", ""), password=params.get("accpass", "")
     )
 
 
 @provider_endpoint(SLUG, content_type=TEXT, methods=("GET", "POST"))
-def generate_token(request, provider):
+def generate_token(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     """GenerateToken.cfm / GetToken.cfm: a few lines, one of them `Bearer <token>`."""
     account = _login(provider, _params(request))
     if account is None:
@@ -66,14 +68,12 @@ def generate_token(request, provider):
 
 
 @provider_endpoint(SLUG, content_type=XML, methods=("GET", "POST"))
-def single_send(request, provider):
+def single_send(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     """SingleSMS3 SendSMS: one number, a bearer token, an optional client `id` against repeats."""
     params = _params(request)
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, token = authorization(request)
     account = (
-        simulator_account_by_token(provider=provider, token=token.strip())
-        if scheme == "Bearer"
-        else None
+        simulator_account_by_token(provider=provider, token=token) if scheme == "Bearer" else None
     )
     if account is None:
         return _asmx(ANSWERS["credentials"])
@@ -98,7 +98,7 @@ def single_send(request, provider):
 
 
 @provider_endpoint(SLUG, content_type=TEXT, methods=("GET", "POST"))
-def bulk_send(request, provider):
+def bulk_send(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     """SendBulkMessages.cfm: one text to up to 120 numbers; invalid numbers are left out."""
     params = _params(request)
     account = _login(provider, params)
@@ -121,7 +121,7 @@ def bulk_send(request, provider):
 
 
 @provider_endpoint(SLUG, content_type=TEXT, methods=("GET",))
-def balance(request, provider):
+def balance(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     """GetBalance.cfm: the balance as a number in double quotes."""
     account = _login(provider, _params(request))
     if account is None:

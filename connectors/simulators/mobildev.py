@@ -3,9 +3,10 @@
 import re
 from xml.etree import ElementTree
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from connectors.simulators.endpoint import provider_endpoint
+from connectors.simulators.models import SimulatedProvider
 from connectors.simulators.selectors import simulator_account_authenticate, simulator_balance
 from connectors.simulators.services import simulator_sms_receive
 
@@ -19,7 +20,7 @@ def _answer(text: str) -> HttpResponse:
 
 
 @provider_endpoint(SLUG, content_type=CONTENT_TYPE, methods=("POST",))
-def mobilus(request, provider):
+def mobilus(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     """Send (MainmsgBody, Action 0) or user info (MainReportRoot, Action 4), codes as documented."""
     if not request.body.strip():
         return _answer("04")

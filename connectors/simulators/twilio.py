@@ -1,12 +1,11 @@
 """Twilio stand-in: the Messages resource (form in, JSON out, HTTP Basic) and the Account."""
 
-import base64
-import binascii
 import re
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 
-from connectors.simulators.endpoint import provider_endpoint
+from connectors.simulators.endpoint import authorization, basic_pair, provider_endpoint
+from connectors.simulators.models import SimulatedProvider, SimulatorAccount
 from connectors.simulators.selectors import simulator_account_authenticate, simulator_balance
 from connectors.simulators.services import simulator_sms_receive
 
@@ -25,22 +24,19 @@ def _error(status: int, code: int, message: str) -> JsonResponse:
     return JsonResponse(body, status=status)
 
 
-def _account(request, provider, account_sid: str):
+def _account(
+    request: HttpRequest, provider: SimulatedProvider, account_sid: str
+) -> SimulatorAccount | None:
     """The account the Basic credentials open, only for its own Accounts/<sid> path."""
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme != "Basic":
+    scheme, credentials = authorization(request)
+    pair = basic_pair(credentials) if scheme == "Basic" else None
+    if pair is None or pair[0] != account_sid:
         return None
-    try:
-        username, _, password = base64.b64decode(value).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    if username != account_sid:
-        return None
-    return simulator_account_authenticate(provider=provider, username=username, password=password)
+    return simulator_account_authenticate(provider=provider, username=pair[0], password=pair[1])
 
 
 @provider_endpoint(SLUG, content_type=CONTENT_TYPE, methods=("POST",))
-def messages(request, provider, account_sid):
+def messages(request: HttpRequest, provider: SimulatedProvider, account_sid: str) -> JsonResponse:
     """Create a message: 201 with the message resource, or 400/401 with a Twilio error."""
     account = _account(request, provider, account_sid)
     if account is None:
@@ -90,7 +86,7 @@ def messages(request, provider, account_sid):
 
 
 @provider_endpoint(SLUG, content_type=CONTENT_TYPE, methods=("GET",))
-def account(request, provider, account_sid):
+def account(request: HttpRequest, provider: SimulatedProvider, account_sid: str) -> JsonResponse:
     """Fetch the account resource."""
     found = _account(request, provider, account_sid)
     if found is None:
