@@ -17,6 +17,7 @@ from smsconsole.audit import audit_record
 from smsconsole.models import ApiKey, HourlyStat, StatsWatermark
 from smsconsole.stats import (
     STATUSES,
+    AttemptCounts,
     attempt_counts_by_hour,
     histogram_from_json,
     histogram_to_json,
@@ -77,7 +78,7 @@ def api_key_touch(*, api_key: ApiKey) -> None:
 
 # Ids of each table one run (or one step of a rebuild) reads at most: a first run on a big
 # database catches up over a few minutes instead of holding the database in one long transaction.
-ROLLUP_BATCH = 100_000
+ROLLUP_BATCH = 50_000
 
 
 class RollupIds(NamedTuple):
@@ -103,34 +104,36 @@ def stats_rollup(*, through: RollupIds | None = None) -> RollupIds:
     """Add the rows written since the last run to the hourly counters; returns the ids reached.
 
     By default a run reaches the ids the previous run saw (rows newer than that may still be
-    uncommitted on PostgreSQL), at most ROLLUP_BATCH further per table. Concurrent runs queue
-    on the watermark row.
+    uncommitted on PostgreSQL), at most ROLLUP_BATCH further per table. Everything is counted
+    before the write transaction (on SQLite it would hold back the send path's writes); if
+    another run moved the watermark meanwhile, this one writes nothing.
     """
-    StatsWatermark.objects.get_or_create(pk=1)
+    mark, _ = StatsWatermark.objects.get_or_create(pk=1)
+    rolled = _rolled(mark)
+    if through is None:
+        through = RollupIds(
+            min(mark.message_seen, rolled.message + ROLLUP_BATCH),
+            min(mark.attempt_seen, rolled.attempt + ROLLUP_BATCH),
+            min(mark.inbound_seen, rolled.inbound + ROLLUP_BATCH),
+        )
+    through = RollupIds(*(max(pair) for pair in zip(rolled, through, strict=True)))
+    attempts = attempt_counts_by_hour(
+        Attempt.objects.filter(id__gt=rolled.attempt, id__lte=through.attempt)
+    )
+    inbound = inbound_counts_by_hour(
+        InboundMessage.objects.filter(id__gt=rolled.inbound, id__lte=through.inbound)
+    )
+    messages = _recount_messages(after=rolled.message, through=through.message)
+    seen = _newest_ids()
     with transaction.atomic():
         mark = StatsWatermark.objects.select_for_update().get(pk=1)
-        rolled = _rolled(mark)
-        if through is None:
-            through = RollupIds(
-                min(mark.message_seen, rolled.message + ROLLUP_BATCH),
-                min(mark.attempt_seen, rolled.attempt + ROLLUP_BATCH),
-                min(mark.inbound_seen, rolled.inbound + ROLLUP_BATCH),
-            )
-        through = RollupIds(*(max(pair) for pair in zip(rolled, through, strict=True)))
-        _add_attempts(Attempt.objects.filter(id__gt=rolled.attempt, id__lte=through.attempt))
-        _add_inbound(InboundMessage.objects.filter(id__gt=rolled.inbound, id__lte=through.inbound))
-        _recount_messages(after=rolled.message, through=through.message)
-        seen = _newest_ids()
-        mark.message_id, mark.attempt_id, mark.inbound_id = (
-            through.message,
-            through.attempt,
-            through.inbound,
-        )
-        mark.message_seen, mark.attempt_seen, mark.inbound_seen = (
-            seen.message,
-            seen.attempt,
-            seen.inbound,
-        )
+        if _rolled(mark) != rolled:
+            return _rolled(mark)  # another run (or a rebuild) got here first
+        _add_attempts(attempts)
+        _add_inbound(inbound)
+        _set_message_counts(messages)
+        mark.message_id, mark.attempt_id, mark.inbound_id = through
+        mark.message_seen, mark.attempt_seen, mark.inbound_seen = seen
         mark.rolled_at = timezone.now()
         mark.save()
     return through
@@ -182,9 +185,8 @@ def _save(rows: list[HourlyStat], fields: list[str]) -> None:
     HourlyStat.objects.bulk_create([row for row in rows if not row.pk], batch_size=500)
 
 
-def _add_attempts(attempts) -> None:
+def _add_attempts(counted: list[AttemptCounts]) -> None:
     """Attempts never change: add each once to its hour and connector's row."""
-    counted = attempt_counts_by_hour(attempts)
     if not counted:
         return
     existing = {
@@ -210,9 +212,8 @@ def _add_attempts(attempts) -> None:
     _save(rows, ["sent", "failed", "skipped", "failover", "latency_histogram"])
 
 
-def _add_inbound(inbound) -> None:
+def _add_inbound(counted: dict[datetime, int]) -> None:
     """Inbound SMS never change: add each once to its hour's message row."""
-    counted = inbound_counts_by_hour(inbound)
     if not counted:
         return
     rows = _message_rows(set(counted))
@@ -221,11 +222,9 @@ def _add_inbound(inbound) -> None:
     _save(list(rows.values()), ["inbound"])
 
 
-def _recount_messages(*, after: int, through: int) -> None:
-    """Recount, by status, the hours that got new messages and those with messages still moving.
-
-    Only messages up to `through` are counted; newer ones are read live.
-    """
+def _recount_messages(*, after: int, through: int) -> dict[datetime, dict[str, int]]:
+    """Messages by status in the hours that got new messages and in those with messages still
+    moving (queued or sending), counting only ids up to `through` (newer ones are read live)."""
     new_hours = set(
         Message.objects.filter(id__gt=after, id__lte=through).datetimes(
             "created_at", "hour", tzinfo=UTC
@@ -236,18 +235,23 @@ def _recount_messages(*, after: int, through: int) -> None:
         .filter(Q(queued__gt=0) | Q(sending__gt=0))
         .values_list("hour", flat=True)
     )
-    hours = new_hours | moving_hours
-    if not hours:
-        return
     counted: dict[datetime, dict[str, int]] = {}
-    for start, end in _hour_runs(sorted(hours)):
+    for start, end in _hour_runs(sorted(new_hours | moving_hours)):
         counted |= message_counts_by_hour(
             Message.objects.filter(created_at__gte=start, created_at__lt=end, id__lte=through)
         )
-    rows = _message_rows(hours)
+    empty = dict.fromkeys(STATUSES, 0)
+    return {hour: counted.get(hour, empty) for hour in new_hours | moving_hours}
+
+
+def _set_message_counts(counted: dict[datetime, dict[str, int]]) -> None:
+    """Replace the status counts of these hours' message rows."""
+    if not counted:
+        return
+    rows = _message_rows(set(counted))
     for hour, row in rows.items():
         for status in STATUSES:
-            setattr(row, status, counted.get(hour, {}).get(status, 0))
+            setattr(row, status, counted[hour][status])
     _save(list(rows.values()), list(STATUSES))
 
 

@@ -307,3 +307,22 @@ def test_the_rollup_runs_every_minute_from_a_migrated_schedule(jet, now_is_after
 
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == ("I", 1, -1)
     assert HourlyStat.objects.get(connector=jet).sent == 1
+
+
+@pytest.mark.django_db
+def test_a_run_overtaken_by_another_writes_nothing(jet, josms, now_is_afternoon, monkeypatch):
+    traffic(jet, josms, ago=timedelta(hours=2))
+    expected = dashboard_numbers()
+    stats_rollup()  # sees the rows
+    newest_ids = services._newest_ids
+
+    def overtaken():
+        monkeypatch.setattr(services, "_newest_ids", newest_ids)
+        stats_rollup()  # another worker's run, after this one counted and before it writes
+        return newest_ids()
+
+    monkeypatch.setattr(services, "_newest_ids", overtaken)
+    stats_rollup()
+
+    assert HourlyStat.objects.get(connector=jet).sent == 1  # added once, not twice
+    assert dashboard_numbers() == expected
