@@ -1,7 +1,11 @@
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
-from messaging.phone import normalize_number
+from messaging.phone import _PLUS_DIGITS, _valid_as_written, normalize_number
 
 
 @pytest.mark.parametrize(
@@ -38,3 +42,40 @@ def test_normalize_number_refuses_bad_input_with_a_clear_message(typed, says):
 
     assert says in caught.value.messages[0]
     assert "+905321234567" in caught.value.messages[0]
+
+
+def _parsed_in_full(text: str) -> str | None:
+    """What phonenumbers' full parse makes of the text: E.164 when valid, else None."""
+    try:
+        number = phonenumbers.parse(text, "TR")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@st.composite
+def plus_digits(draw) -> str:
+    """ "+<country code><digits>", often starting like a national prefix (0, 1, 8) or an example."""
+    country_code = draw(st.sampled_from(sorted(COUNTRY_CODE_TO_REGION_CODE)))
+    region = COUNTRY_CODE_TO_REGION_CODE[country_code][0]
+    example = phonenumbers.example_number(region)
+    start = draw(
+        st.sampled_from(["", "0", "1", "8", str(example.national_number)[:3] if example else ""])
+    )
+    rest = draw(st.text(alphabet="0123456789", max_size=12))
+    return f"+{country_code}{start}{rest}"
+
+
+@settings(max_examples=500, deadline=None)
+@given(plus_digits())
+def test_fast_path_for_plus_digits_agrees_with_the_full_parse(text):
+    if _PLUS_DIGITS.fullmatch(text) and _valid_as_written(text):
+        assert _parsed_in_full(text) == text
+
+
+def test_fast_path_takes_the_common_upload_form():
+    assert _valid_as_written("+905321234567")
+    assert not _valid_as_written("+9005321234567")  # a national prefix to strip: full parse
+    assert normalize_number("+9005321234567") == "+905321234567"
