@@ -1,4 +1,4 @@
-"""The product's settings plus the benchmark baselines' URLs (bench servers only, never deployed)."""
+"""The product's settings plus the baselines' URLs (benchmark servers only, never deployed)."""
 
 from smsconsole.settings import *  # noqa: F403
 
