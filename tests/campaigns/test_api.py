@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def shipped(idle_connector):
-    return template_create(key="order-shipped", name="Order shipped", text="Hi {{first_name}}, order {{order}} shipped.")
+    return template_create(
+        key="order-shipped",
+        name="Order shipped",
+        text="Hi {{first_name}}, order {{order}} shipped.",
+    )
 
 
 @pytest.fixture
@@ -31,27 +35,50 @@ def send(client, body):
 
 
 def test_send_notification_to_one_msisdn_answers_202_with_message_ids(netmera, shipped):
-    answer = send(netmera, {"notificationKey": "order-shipped", "target": {"msisdn": "+905321234567"},
-                            "params": {"first_name": "Ayşe", "order": "A-1"}})
+    answer = send(
+        netmera,
+        {
+            "notificationKey": "order-shipped",
+            "target": {"msisdn": "+905321234567"},
+            "params": {"first_name": "Ayşe", "order": "A-1"},
+        },
+    )
     assert answer.status_code == 202
     message = Message.objects.get(pk=answer.json()["messageIds"][0])
     assert (message.to, message.text) == ("+905321234567", "Hi Ayşe, order A-1 shipped.")
 
 
 def test_send_notification_with_per_recipient_params(netmera, shipped):
-    answer = send(netmera, {
-        "notificationKey": "order-shipped", "params": {"order": "B-2"},
-        "targets": [{"msisdn": "+905321234567", "params": {"first_name": "Ali"}},
-                    {"msisdn": "05321234568", "params": {"first_name": "Can", "order": "C-3"}}],
-    })
+    answer = send(
+        netmera,
+        {
+            "notificationKey": "order-shipped",
+            "params": {"order": "B-2"},
+            "targets": [
+                {"msisdn": "+905321234567", "params": {"first_name": "Ali"}},
+                {"msisdn": "05321234568", "params": {"first_name": "Can", "order": "C-3"}},
+            ],
+        },
+    )
     assert answer.status_code == 202
-    texts = dict(Message.objects.filter(pk__in=answer.json()["messageIds"]).values_list("to", "text"))
-    assert texts == {"+905321234567": "Hi Ali, order B-2 shipped.", "+905321234568": "Hi Can, order C-3 shipped."}
+    texts = dict(
+        Message.objects.filter(pk__in=answer.json()["messageIds"]).values_list("to", "text")
+    )
+    assert texts == {
+        "+905321234567": "Hi Ali, order B-2 shipped.",
+        "+905321234568": "Hi Can, order C-3 shipped.",
+    }
 
 
 def test_send_notification_to_msisdns_list(netmera, shipped):
-    answer = send(netmera, {"notificationKey": "order-shipped", "target": {"msisdns": ["+905321234567", "+905321234568"]},
-                            "params": {"first_name": "X", "order": "1"}})
+    answer = send(
+        netmera,
+        {
+            "notificationKey": "order-shipped",
+            "target": {"msisdns": ["+905321234567", "+905321234568"]},
+            "params": {"first_name": "X", "order": "1"},
+        },
+    )
     assert answer.status_code == 202
     assert len(answer.json()["messageIds"]) == 2
 
@@ -63,8 +90,14 @@ def test_send_notification_unknown_key_is_404(netmera, shipped):
 
 
 def test_send_notification_lists_every_bad_number_and_sends_nothing(netmera, shipped):
-    answer = send(netmera, {"notificationKey": "order-shipped", "params": {"first_name": "X", "order": "1"},
-                            "target": {"msisdns": ["+905321234567", "12345", "not a number"]}})
+    answer = send(
+        netmera,
+        {
+            "notificationKey": "order-shipped",
+            "params": {"first_name": "X", "order": "1"},
+            "target": {"msisdns": ["+905321234567", "12345", "not a number"]},
+        },
+    )
     assert answer.status_code == 400
     fields = answer.json()["fields"]
     assert set(fields) == {"target.msisdns[1]", "target.msisdns[2]"}
@@ -72,7 +105,14 @@ def test_send_notification_lists_every_bad_number_and_sends_nothing(netmera, shi
 
 
 def test_send_notification_missing_placeholder_value_is_400(netmera, shipped):
-    answer = send(netmera, {"notificationKey": "order-shipped", "target": {"msisdn": "+905321234567"}, "params": {"first_name": "X"}})
+    answer = send(
+        netmera,
+        {
+            "notificationKey": "order-shipped",
+            "target": {"msisdn": "+905321234567"},
+            "params": {"first_name": "X"},
+        },
+    )
     assert answer.status_code == 400
     assert "{{order}}" in answer.json()["fields"]["params"][0]
     assert Message.objects.count() == 0
@@ -85,7 +125,14 @@ def test_send_notification_missing_placeholder_value_is_400(netmera, shipped):
         ({"notificationKey": "order-shipped"}, "target"),
         ({"notificationKey": "order-shipped", "target": {"msisdns": []}}, "target.msisdns"),
         ({"notificationKey": "order-shipped", "targets": "x"}, "targets"),
-        ({"notificationKey": "order-shipped", "target": {"msisdn": "+905321234567"}, "targets": [{"msisdn": "+905321234568"}]}, "target"),
+        (
+            {
+                "notificationKey": "order-shipped",
+                "target": {"msisdn": "+905321234567"},
+                "targets": [{"msisdn": "+905321234568"}],
+            },
+            "target",
+        ),
     ],
     ids=["no-key", "no-target", "empty-msisdns", "targets-not-list", "target-and-targets"],
 )
@@ -99,10 +146,15 @@ def test_send_notification_needs_an_api_key(shipped):
     assert send(APIClient(), {"notificationKey": "order-shipped"}).status_code == 401
 
 
-def test_send_notification_leaves_out_opted_out_numbers_of_commercial_templates(netmera, idle_connector):
+def test_send_notification_leaves_out_opted_out_numbers_of_commercial_templates(
+    netmera, idle_connector
+):
     template_create(key="sale", name="Sale", text="Sale!", kind="commercial")
     optout_create(number="+905321234568")
-    answer = send(netmera, {"notificationKey": "sale", "target": {"msisdns": ["+905321234567", "+905321234568"]}})
+    answer = send(
+        netmera,
+        {"notificationKey": "sale", "target": {"msisdns": ["+905321234567", "+905321234568"]}},
+    )
     assert answer.status_code == 202
     assert len(answer.json()["messageIds"]) == 1
     assert answer.json()["skipped"][0]["msisdn"] == "+905321234568"
@@ -112,18 +164,30 @@ def test_send_notification_leaves_out_opted_out_numbers_of_commercial_templates(
 
 
 def test_template_crud_by_key_and_by_id(api, idle_connector):
-    created = api.post("/api/v1/templates/", {"key": "welcome", "name": "Welcome", "text": "Hi {{name}}"}, format="json")
+    created = api.post(
+        "/api/v1/templates/",
+        {"key": "welcome", "name": "Welcome", "text": "Hi {{name}}"},
+        format="json",
+    )
     assert created.status_code == 201
     assert created.json()["placeholders"] == ["name"]
     template_id = created.json()["id"]
     assert api.get("/api/v1/templates/welcome/").json()["id"] == template_id
-    changed = api.patch(f"/api/v1/templates/{template_id}/", {"text": "Hello {{name}}"}, format="json")
+    changed = api.patch(
+        f"/api/v1/templates/{template_id}/", {"text": "Hello {{name}}"}, format="json"
+    )
     assert changed.json()["text"] == "Hello {{name}}"
     assert api.get("/api/v1/templates/").json()[0]["key"] == "welcome"
     assert api.delete("/api/v1/templates/welcome/").status_code == 204
     assert not Template.objects.exists()
-    assert list(AuditEntry.objects.filter(target_type="campaigns.template").values_list("action", flat=True).order_by("id")) == [
-        "create", "update", "delete",
+    assert list(
+        AuditEntry.objects.filter(target_type="campaigns.template")
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == [
+        "create",
+        "update",
+        "delete",
     ]
 
 
@@ -136,7 +200,13 @@ def test_template_crud_by_key_and_by_id(api, idle_connector):
         ({"key": "ok", "name": "n", "text": "Hi {{first name}}"}, "text"),
         ({"key": "ok", "name": "n", "text": "t", "sender": "NOTAPPROVED"}, "sender"),
     ],
-    ids=["all-digit-key", "space-in-key", "duplicate-key", "malformed-placeholder", "unapproved-sender"],
+    ids=[
+        "all-digit-key",
+        "space-in-key",
+        "duplicate-key",
+        "malformed-placeholder",
+        "unapproved-sender",
+    ],
 )
 def test_template_create_refuses_bad_fields(api, shipped, body, field):
     answer = api.post("/api/v1/templates/", body, format="json")
@@ -152,14 +222,25 @@ def test_template_unknown_is_404(api, db):
 
 
 def test_campaign_api_creates_from_template_and_recipient_list(api, shipped):
-    answer = api.post("/api/v1/campaigns/", {
-        "name": "API campaign", "template": "order-shipped",
-        "recipients": [{"msisdn": "+905321234567", "params": {"first_name": "A", "order": "1"}},
-                       {"msisdn": "123", "params": {"first_name": "B", "order": "2"}}],
-    }, format="json")
+    answer = api.post(
+        "/api/v1/campaigns/",
+        {
+            "name": "API campaign",
+            "template": "order-shipped",
+            "recipients": [
+                {"msisdn": "+905321234567", "params": {"first_name": "A", "order": "1"}},
+                {"msisdn": "123", "params": {"first_name": "B", "order": "2"}},
+            ],
+        },
+        format="json",
+    )
     assert answer.status_code == 201
     body = answer.json()
-    assert (body["template"], body["recipient_count"], body["invalid_count"]) == ("order-shipped", 1, 1)
+    assert (body["template"], body["recipient_count"], body["invalid_count"]) == (
+        "order-shipped",
+        1,
+        1,
+    )
     assert body["rejected_rows"][0]["line"] == 2
     assert body["status"] in (CampaignStatus.SENDING, CampaignStatus.COMPLETED)
     detail = api.get(f"/api/v1/campaigns/{body['id']}/").json()
@@ -168,33 +249,55 @@ def test_campaign_api_creates_from_template_and_recipient_list(api, shipped):
 
 def test_campaign_api_accepts_a_csv_upload(api, idle_connector):
     upload = csv_upload("phone;name\n+905321234567;Ayşe\n+905321234567;Dup\n")
-    answer = api.post("/api/v1/campaigns/", {"name": "CSV", "text": "Hi {{name}}", "file": upload}, format="multipart")
+    answer = api.post(
+        "/api/v1/campaigns/",
+        {"name": "CSV", "text": "Hi {{name}}", "file": upload},
+        format="multipart",
+    )
     assert answer.status_code == 201
     assert (answer.json()["recipient_count"], answer.json()["duplicate_count"]) == (1, 1)
 
 
 def test_campaign_api_schedules_pauses_and_cancels(api, idle_connector):
-    answer = api.post("/api/v1/campaigns/", {
-        "name": "Later", "text": "Hi", "recipients": [{"msisdn": "+905321234567"}], "scheduled_at": "2099-01-01T09:00:00+03:00",
-    }, format="json")
+    answer = api.post(
+        "/api/v1/campaigns/",
+        {
+            "name": "Later",
+            "text": "Hi",
+            "recipients": [{"msisdn": "+905321234567"}],
+            "scheduled_at": "2099-01-01T09:00:00+03:00",
+        },
+        format="json",
+    )
     campaign_id = answer.json()["id"]
     assert answer.json()["status"] == CampaignStatus.SCHEDULED
     refused = api.post(f"/api/v1/campaigns/{campaign_id}/resume/")
     assert refused.status_code == 400
     assert "scheduled: it cannot be resumed" in refused.json()["fields"]["status"][0]
-    assert api.post(f"/api/v1/campaigns/{campaign_id}/cancel/").json()["status"] == CampaignStatus.CANCELLED
+    assert (
+        api.post(f"/api/v1/campaigns/{campaign_id}/cancel/").json()["status"]
+        == CampaignStatus.CANCELLED
+    )
     assert Campaign.objects.get(pk=campaign_id).status == CampaignStatus.CANCELLED
 
 
 def test_campaign_api_with_no_valid_recipient_is_400_and_stores_nothing(api, idle_connector):
-    answer = api.post("/api/v1/campaigns/", {"name": "Bad", "text": "Hi", "recipients": [{"msisdn": "1"}]}, format="json")
+    answer = api.post(
+        "/api/v1/campaigns/",
+        {"name": "Bad", "text": "Hi", "recipients": [{"msisdn": "1"}]},
+        format="json",
+    )
     assert answer.status_code == 400
     assert "line 1" in answer.json()["fields"]["recipients"][0]
     assert not Campaign.objects.exists()
 
 
 def test_campaign_list_is_paginated(api, idle_connector):
-    api.post("/api/v1/campaigns/", {"name": "One", "text": "Hi", "recipients": [{"msisdn": "+905321234567"}]}, format="json")
+    api.post(
+        "/api/v1/campaigns/",
+        {"name": "One", "text": "Hi", "recipients": [{"msisdn": "+905321234567"}]},
+        format="json",
+    )
     body = api.get("/api/v1/campaigns/").json()
     assert body["count"] == 1
     assert body["results"][0]["name"] == "One"

@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def busiest_second(times) -> int:
     """The most requests the simulator received within any one-second window."""
     times = sorted(times)
-    return max(sum(1 for other in times[i:] if (other - start).total_seconds() < 1.0) for i, start in enumerate(times))
+    return max(
+        sum(1 for other in times[i:] if (other - start).total_seconds() < 1.0)
+        for i, start in enumerate(times)
+    )
 
 
 def test_connector_with_max_per_second_5_never_exceeds_it(jet_connector):
@@ -25,4 +28,3 @@ def test_connector_with_max_per_second_5_never_exceeds_it(jet_connector):
     assert len(times) == 12
     assert busiest_second(times) <= 5
     assert (max(times) - min(times)).total_seconds() >= 11 / 5  # the limiter spaced them, not luck
-
