@@ -2,11 +2,12 @@
 
 import pytest
 
-from tests.connectors.providers.harness import SimulatorSetup
+# The harness asserts on behalf of the tests: its failures should explain themselves like theirs.
+pytest.register_assert_rewrite("tests.connectors.providers.harness")
 
 
 @pytest.fixture
-def simulator_setup(request) -> SimulatorSetup:
+def simulator_setup(request):
     """The provider the test module names with SETUP (shared tables parametrize this instead)."""
     return request.module.SETUP
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from connectors.models import Connector
 from connectors.providers import get_provider
-from connectors.providers.base import Exchange, OutboundSms
-from connectors.simulators.models import SimulatorAccount
+from connectors.providers.base import CannotCarry, Exchange, OutboundSms, ProviderError
+from connectors.simulators.models import ReceivedSms, SimulatorAccount
 from connectors.simulators.selectors import simulated_provider_get
 from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
 from tests.factories import ConnectorFactory
@@ -180,3 +182,23 @@ def simulator_change(account: SimulatorAccount, changes: dict[str, Any]) -> None
 def recorded(exchanges: list[Exchange]) -> str:
     """Everything stored about these exchanges, as one text to search for secrets."""
     return repr([exchange.as_dict() for exchange in exchanges])
+
+
+def send_refused(
+    setup: SimulatorSetup, connector: Connector, message: OutboundSms
+) -> ProviderError:
+    """Send a message that must fail: nothing reaches the simulator's inbox, no secret is recorded."""
+    with pytest.raises(ProviderError) as caught:
+        get_provider(connector.provider).send(connector=connector, message=message)
+    assert not ReceivedSms.objects.exists()
+    for secret in setup.secrets:
+        assert secret not in recorded(caught.value.exchanges)
+    return caught.value
+
+
+def send_skipped(connector: Connector, message: OutboundSms) -> CannotCarry:
+    """Send a message the connector cannot carry: skipped before any exchange."""
+    with pytest.raises(CannotCarry) as caught:
+        get_provider(connector.provider).send(connector=connector, message=message)
+    assert caught.value.exchanges == []
+    return caught.value

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from connectors.providers import get_provider
-from connectors.providers.base import Category, OutboundSms, ProviderError
+from connectors.providers.base import Category, OutboundSms
 from connectors.simulators.models import FailureMode, ReceivedSms
-from tests.connectors.providers.harness import SETUPS, connector_change, recorded
+from tests.connectors.providers.harness import SETUPS, connector_change, send_refused
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,16 +96,9 @@ def test_send_failed(connector, changes, mode, message, category, code, http_sta
     if mode:
         SETUP.set_mode(mode)
 
-    with pytest.raises(ProviderError) as raised:
-        provider.send(connector=connector, message=sms(**message))
+    error = send_refused(SETUP, connector, sms(**message))
 
-    assert (raised.value.category, raised.value.code, raised.value.http_status) == (
-        category,
-        code,
-        http_status,
-    )
-    assert not ReceivedSms.objects.exists()
-    assert API_KEY not in recorded(raised.value.exchanges)
+    assert (error.category, error.code, error.http_status) == (category, code, http_status)
 
 
 @pytest.mark.parametrize(

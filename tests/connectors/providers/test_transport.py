@@ -4,10 +4,9 @@ import time
 
 import pytest
 
-from connectors.providers import get_provider
-from connectors.providers.base import Category, ProviderError
-from connectors.simulators.models import FailureMode, ReceivedSms
-from tests.connectors.providers.harness import SETUPS, recorded
+from connectors.providers.base import Category
+from connectors.simulators.models import FailureMode
+from tests.connectors.providers.harness import SETUPS, send_refused
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -18,22 +17,10 @@ GARBAGE = "<html><body>Service Unavailable</body></html>"
 SLOW_SECONDS, TIMEOUT_SECONDS = 1, 0.3
 
 
-def send_failing(simulator_setup, connector) -> ProviderError:
-    """Send the setup's message, which must fail; nothing may reach the simulator or leak."""
-    with pytest.raises(ProviderError) as caught:
-        get_provider(simulator_setup.slug).send(
-            connector=connector, message=simulator_setup.message()
-        )
-    assert not ReceivedSms.objects.exists()
-    for secret in simulator_setup.secrets:
-        assert secret not in recorded(caught.value.exchanges)
-    return caught.value
-
-
 def test_http_500_is_a_transient_provider_error(simulator_setup, connector):
     simulator_setup.set_mode(FailureMode.HTTP_500)
 
-    error = send_failing(simulator_setup, connector)
+    error = send_refused(simulator_setup, connector, simulator_setup.message())
 
     assert (error.category, error.code, error.http_status, error.transient) == (
         Category.PROVIDER_ERROR,
@@ -48,7 +35,7 @@ def test_slow_answer_is_a_timeout(simulator_setup, connector):
     simulator_setup.set_mode(FailureMode.SLOW, slow_seconds=SLOW_SECONDS)
     started = time.monotonic()
 
-    error = send_failing(simulator_setup, connector)
+    error = send_refused(simulator_setup, connector, simulator_setup.message())
 
     assert (error.category, error.http_status, error.transient) == (Category.TIMEOUT, None, True)
     assert error.exchanges[-1].error
@@ -59,7 +46,7 @@ def test_slow_answer_is_a_timeout(simulator_setup, connector):
 def test_refused_connection_is_a_network_failure(simulator_setup, connector):
     connector.options = {**connector.options, "base_url": "http://127.0.0.1:9"}
 
-    error = send_failing(simulator_setup, connector)
+    error = send_refused(simulator_setup, connector, simulator_setup.message())
 
     assert (error.category, error.transient) == (Category.NETWORK, True)
     assert "refused" in error.detail
@@ -69,7 +56,7 @@ def test_refused_connection_is_a_network_failure(simulator_setup, connector):
 def test_answer_that_is_not_the_providers_format_is_unknown(simulator_setup, connector):
     simulator_setup.set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body=GARBAGE)
 
-    error = send_failing(simulator_setup, connector)
+    error = send_refused(simulator_setup, connector, simulator_setup.message())
 
     assert (error.category, error.http_status, error.transient) == (Category.UNKNOWN, 200, False)
     assert error.exchanges[-1].response_body == GARBAGE

@@ -3,9 +3,15 @@
 import pytest
 
 from connectors.providers import get_provider
-from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
+from connectors.providers.base import Category, OutboundSms
 from connectors.simulators.models import FailureMode, ReceivedSms
-from tests.connectors.providers.harness import SETUPS, connector_change, recorded
+from tests.connectors.providers.harness import (
+    SETUPS,
+    connector_change,
+    recorded,
+    send_refused,
+    send_skipped,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,25 +105,15 @@ def test_send_failed(connector, changes, mode, message, category, code, http_sta
     if mode:
         SETUP.set_mode(mode)
 
-    with pytest.raises(ProviderError) as raised:
-        provider.send(connector=connector, message=sms(**message))
+    error = send_refused(SETUP, connector, sms(**message))
 
-    assert (raised.value.category, raised.value.code, raised.value.http_status) == (
-        category,
-        code,
-        http_status,
-    )
-    assert not ReceivedSms.objects.exists()
-    assert TOKEN not in recorded(raised.value.exchanges)
+    assert (error.category, error.code, error.http_status) == (category, code, http_status)
 
 
 def test_send_with_malformed_account_sid_is_skipped(connector):
     connector.username = "not-a-sid"
 
-    with pytest.raises(CannotCarry) as raised:
-        provider.send(connector=connector, message=sms())
-
-    assert raised.value.category == Category.CREDENTIALS
+    assert send_skipped(connector, sms()).category == Category.CREDENTIALS
 
 
 @pytest.mark.parametrize(
