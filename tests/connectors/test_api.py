@@ -73,28 +73,30 @@ def test_detail_answers_one_connector(api):
     assert response.json()["name"] == "Only"
 
 
-def test_patch_with_a_blank_password_keeps_the_stored_one(api):
+PASSWORD_PATCHES = [
+    pytest.param(
+        {"name": "Renamed", "password": ""},
+        {"name": "Renamed", "password": SECRET},
+        id="blank password keeps the stored one",
+    ),
+    pytest.param(
+        {"username": "other"},
+        {"username": "other", "password": SECRET},
+        id="no password keeps the stored one",
+    ),
+    pytest.param(
+        {"password": "n3w-Secret"}, {"password": "n3w-Secret"}, id="new password replaces it"
+    ),
+]
+
+
+@pytest.mark.parametrize(("patch", "stored"), PASSWORD_PATCHES)
+def test_patch_password(api, patch, stored):
     connector = ConnectorFactory()
-    response = api.patch(_url(connector), {"name": "Renamed", "password": ""}, format="json")
+    response = api.patch(_url(connector), patch, format="json")
     connector.refresh_from_db()
     assert response.status_code == 200
-    assert connector.name == "Renamed"
-    assert connector.password == SECRET
-
-
-def test_patch_without_a_password_keeps_the_stored_one(api):
-    connector = ConnectorFactory()
-    api.patch(_url(connector), {"username": "other"}, format="json")
-    connector.refresh_from_db()
-    assert connector.username == "other"
-    assert connector.password == SECRET
-
-
-def test_patch_with_a_new_password_replaces_it(api):
-    connector = ConnectorFactory()
-    api.patch(_url(connector), {"password": "n3w-Secret"}, format="json")
-    connector.refresh_from_db()
-    assert connector.password == "n3w-Secret"
+    assert {name: getattr(connector, name) for name in stored} == stored
 
 
 def test_patch_priority_reorders_the_list(api):
