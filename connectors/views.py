@@ -1,15 +1,19 @@
 """Connector console pages: parse input, call one service, render."""
 
+import functools
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from connectors.forms import ConnectorForm
 from connectors.models import Connector
 from connectors.providers import UnknownProvider, all_providers, get_provider
+from connectors.providers.base import Provider
 from connectors.selectors import connector_is_last_active, connector_list
 from connectors.services import (
     connector_check,
@@ -21,11 +25,30 @@ from connectors.services import (
 )
 
 
-def _provider_or_404(slug: str):
+def _provider_or_404(slug: str) -> Provider:
     try:
         return get_provider(slug)
     except UnknownProvider:
         raise Http404(f"No provider '{slug}'.") from None
+
+
+def _saved(form: ConnectorForm, save: Callable[..., Connector]) -> Connector | None:
+    """The connector the service saved from the form, or None with the errors put on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(**form.service_fields())
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return None
+
+
+def _form_page(
+    request: HttpRequest, form: ConnectorForm, title: str, status: int = 200
+) -> HttpResponse:
+    return render(
+        request, "connectors/form.html", {"page_title": title, "form": form}, status=status
+    )
 
 
 class ConnectorListView(LoginRequiredMixin, View):
@@ -49,55 +72,33 @@ class ConnectorProviderPickView(LoginRequiredMixin, View):
 class ConnectorCreateView(LoginRequiredMixin, View):
     def get(self, request, provider: str):
         form = ConnectorForm(provider=_provider_or_404(provider))
-        return self._render(request, form)
+        return _form_page(request, form, f"Add {form.provider.name} connector")
 
     def post(self, request, provider: str):
         form = ConnectorForm(request.POST, provider=_provider_or_404(provider))
-        if form.is_valid():
-            try:
-                connector = connector_create(**form.service_fields())
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(
-                    request, f"Connector “{connector.name}” added at priority {connector.priority}."
-                )
-                return redirect("connectors:list")
-        return self._render(request, form, status=400)
-
-    def _render(self, request, form, status=200):
-        title = f"Add {form.provider.name} connector"
-        return render(
-            request, "connectors/form.html", {"page_title": title, "form": form}, status=status
-        )
+        if connector := _saved(form, connector_create):
+            messages.success(
+                request, f"Connector “{connector.name}” added at priority {connector.priority}."
+            )
+            return redirect("connectors:list")
+        return _form_page(request, form, f"Add {form.provider.name} connector", status=400)
 
 
 class ConnectorEditView(LoginRequiredMixin, View):
     def get(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
         form = ConnectorForm(provider=_provider_or_404(connector.provider), connector=connector)
-        return self._render(request, form)
+        return _form_page(request, form, f"Edit {connector.name}")
 
     def post(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
         form = ConnectorForm(
             request.POST, provider=_provider_or_404(connector.provider), connector=connector
         )
-        if form.is_valid():
-            try:
-                connector = connector_update(connector=connector, **form.service_fields())
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, f"Connector “{connector.name}” saved.")
-                return redirect("connectors:list")
-        return self._render(request, form, status=400)
-
-    def _render(self, request, form, status=200):
-        title = f"Edit {form.connector.name}"
-        return render(
-            request, "connectors/form.html", {"page_title": title, "form": form}, status=status
-        )
+        if saved := _saved(form, functools.partial(connector_update, connector=connector)):
+            messages.success(request, f"Connector “{saved.name}” saved.")
+            return redirect("connectors:list")
+        return _form_page(request, form, f"Edit {connector.name}", status=400)
 
 
 class ConnectorDeleteView(LoginRequiredMixin, View):

@@ -1,9 +1,14 @@
 """The Simulators console page: flip a simulated provider into a failure mode, edit accounts."""
 
+import functools
+from collections.abc import Callable
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
@@ -37,8 +42,23 @@ def _address(slug: str) -> str:
     return f"/simulators/{slug}/"
 
 
-def _errors_text(errors) -> str:
+def _errors_text(errors: dict[str, list]) -> str:
     return " ".join(str(message) for messages_ in errors.values() for message in messages_)
+
+
+def _changed(
+    request: HttpRequest, form: forms.Form, what: str, change: Callable[..., object]
+) -> bool:
+    """Apply the form through the service; on bad input say why `what` was not changed."""
+    if not form.is_valid():
+        messages.error(request, f"{what} not changed: {_errors_text(form.errors)}")
+        return False
+    try:
+        change(**form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, f"{what} not changed: {_errors_text(error.message_dict)}")
+        return False
+    return True
 
 
 class SimulatorIndexView(LoginRequiredMixin, View):
@@ -84,18 +104,8 @@ class SimulatorModeView(LoginRequiredMixin, View):
     def post(self, request, slug: str):
         provider = get_object_or_404(SimulatedProvider, slug=slug)
         form = ModeForm(request.POST, prefix=slug, slug=slug)
-        if not form.is_valid():
-            messages.error(
-                request, f"{_provider_name(slug)} not changed: {_errors_text(form.errors)}"
-            )
-            return redirect("simulators:index")
-        try:
-            simulated_provider_set_mode(provider=provider, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(
-                request, f"{_provider_name(slug)} not changed: {_errors_text(error.message_dict)}"
-            )
-        else:
+        set_mode = functools.partial(simulated_provider_set_mode, provider=provider)
+        if _changed(request, form, _provider_name(slug), set_mode):
             messages.success(
                 request, f"{_provider_name(slug)} simulator: {provider.get_failure_mode_display()}."
             )
@@ -106,19 +116,8 @@ class SimulatorAccountView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         account = get_object_or_404(SimulatorAccount.objects.select_related("provider"), pk=pk)
         form = AccountForm(request.POST, prefix=f"account{pk}")
-        if not form.is_valid():
-            messages.error(
-                request, f"Account {account.username} not changed: {_errors_text(form.errors)}"
-            )
-            return redirect("simulators:index")
-        try:
-            simulator_account_update(account=account, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(
-                request,
-                f"Account {account.username} not changed: {_errors_text(error.message_dict)}",
-            )
-        else:
+        update = functools.partial(simulator_account_update, account=account)
+        if _changed(request, form, f"Account {account.username}", update):
             messages.success(
                 request, f"Account {account.username} saved: {account.balance} credits."
             )

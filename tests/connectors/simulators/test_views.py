@@ -31,36 +31,36 @@ def test_page_shows_accounts_and_received_messages(console, account):
     assert "S1mulator-Secret" not in page
 
 
-def test_mode_change(console, account):
+MODE_CHANGES = [
+    pytest.param(
+        {"failure_mode": "slow", "fixed_body": ""},
+        (FailureMode.SLOW, 3),
+        "Jet SMS simulator: Slow",
+        id="slow answers",
+    ),
+    pytest.param(
+        {"failure_mode": "fixed_answer", "fixed_body": ""},
+        (FailureMode.NONE, 15),
+        "Give the body the simulator should answer with.",
+        id="fixed answer needs a body",
+    ),
+]
+
+
+@pytest.mark.parametrize(("form", "stored", "message"), MODE_CHANGES)
+def test_mode_change(console, account, form, stored, message):
+    data = {"slow_seconds": "3", "fixed_status": "200", **form}
+
     response = console.post(
         "/simulators/jetsms/mode/",
-        {
-            "jetsms-failure_mode": "slow",
-            "jetsms-slow_seconds": "3",
-            "jetsms-fixed_status": "200",
-            "jetsms-fixed_body": "",
-        },
-    )
-
-    provider = SimulatedProvider.objects.get(slug="jetsms")
-    assert response.status_code == 302
-    assert (provider.failure_mode, provider.slow_seconds) == (FailureMode.SLOW, 3)
-
-
-def test_fixed_answer_needs_a_body(console, account):
-    response = console.post(
-        "/simulators/jetsms/mode/",
-        {
-            "jetsms-failure_mode": "fixed_answer",
-            "jetsms-slow_seconds": "3",
-            "jetsms-fixed_status": "200",
-            "jetsms-fixed_body": "",
-        },
+        {f"jetsms-{key}": value for key, value in data.items()},
         follow=True,
     )
 
-    assert "Give the body the simulator should answer with." in response.content.decode()
-    assert SimulatedProvider.objects.get(slug="jetsms").failure_mode == FailureMode.NONE
+    provider = SimulatedProvider.objects.get(slug="jetsms")
+    assert response.redirect_chain == [("/simulators/", 302)]
+    assert (provider.failure_mode, provider.slow_seconds) == stored
+    assert message in response.content.decode()
 
 
 ACCOUNT_CHANGES = [
