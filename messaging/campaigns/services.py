@@ -451,15 +451,22 @@ def _store_batch(campaign: Campaign, batch: list[_Recipient | _Rejected], totals
         CampaignRecipient,
         ["campaign", "line", "to", "params", "segments", "status", "error"],
         [
-            [campaign.pk, r.line, r.to, params_field.get_db_prep_save(r.params, connection),
-             r.segments, RecipientStatus.PENDING, ""]
+            [
+                campaign.pk,
+                r.line,
+                r.to,
+                params_field.get_db_prep_save(r.params, connection),
+                r.segments,
+                RecipientStatus.PENDING.value,
+                "",
+            ]
             for r in recipients
         ],
-    )  # fmt: skip
+    )
     _insert_rows(
         CampaignRejectedRow,
         ["campaign", "line", "value", "reason", "detail"],
-        [[campaign.pk, *r] for r in rejected],
+        [[campaign.pk, r.line, r.value, str(r.reason), r.detail] for r in rejected],
     )
 
 
