@@ -22,8 +22,10 @@ from messaging.campaigns.services import (
     campaign_resume,
     campaign_send_chunk,
     campaign_start,
+    notification_send,
+    template_create,
 )
-from messaging.models import MessageStatus
+from messaging.models import Message, MessageStatus
 from smsconsole.models import AuditEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,6 +68,18 @@ def test_campaign_recipients_sharing_a_text_go_in_bulk_requests_of_120(josms_con
     assert campaign_connector_breakdown(campaign=campaign) == [
         {"connector_name": "JoSMS", "accepted": 250, "failed": 0, "skipped": 0}
     ]
+
+
+def test_notification_to_several_numbers_goes_in_one_bulk_request(josms_connector):
+    template_create(key="jo-sale", name="Sale", text="Sale today", kind="commercial")
+    numbers = [f"+9627912{n:05d}" for n in range(5)]
+
+    result = notification_send(notification_key="jo-sale", target={"msisdns": numbers})
+
+    assert ReceivedSms.objects.count() == 5
+    assert ReceivedSms.objects.values("order_id").distinct().count() == 1  # one bulk request
+    sent = Message.objects.filter(pk__in=[m.pk for m in result.messages], status=MessageStatus.SENT)
+    assert sent.count() == 5
 
 
 def test_placeholders_are_filled_per_recipient(jet_connector):
