@@ -11,11 +11,6 @@ def connector_list() -> QuerySet[Connector]:
     return Connector.objects.order_by("priority", "id")
 
 
-def connector_get(*, connector_id: int) -> Connector:
-    """One connector, or Connector.DoesNotExist."""
-    return Connector.objects.get(pk=connector_id)
-
-
 def connectors_for_dispatch() -> list[Connector]:
     """Active connectors that are not tripped, in priority order (then id).
 
