@@ -45,3 +45,11 @@ def connector_is_last_active(*, connector: Connector) -> bool:
         connector.is_active
         and not Connector.objects.filter(is_active=True).exclude(pk=connector.pk).exists()
     )
+
+
+def connector_session_token(*, connector_id: int) -> str:
+    """The provider session token stored now (another worker may have replaced it)."""
+    token = (
+        Connector.objects.filter(pk=connector_id).values_list("session_token", flat=True).first()
+    )
+    return token or ""

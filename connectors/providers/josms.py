@@ -20,6 +20,7 @@ from connectors.providers.base import (
     SendResult,
     answer_error,
 )
+from connectors.selectors import connector_session_token
 from connectors.services import connector_store_session_token
 
 if TYPE_CHECKING:
@@ -98,10 +99,13 @@ class JoSmsProvider(Provider):
         sender, number = self._carriable(connector, message)
         client = self.client(connector, extra_secrets=(connector.session_token,))
         fields = {"senderid": sender, "numbers": number, "msg": message.text, "id": str(message.id)}
-        stored_token = bool(connector.session_token)
-        answer = self._single(client, fields, self._token(client, connector))
-        if stored_token and _refused(answer):  # the stored token may have expired: one fresh try
-            answer = self._single(client, fields, self._token(client, connector, fresh=True))
+        was_stored = bool(connector.session_token)
+        token = self._token(client, connector)
+        answer = self._single(client, fields, token)
+        if _refused(answer) and (
+            retry := self._replacement_token(client, connector, token, was_stored)
+        ):
+            answer = self._single(client, fields, retry)
         key, rest = _read(client, answer)
         return SendResult(
             provider_message_id=rest if key == "MsgID" else "",
@@ -201,6 +205,22 @@ class JoSmsProvider(Provider):
             exchange.response_body = client.redactor.text(exchange.response_body)
         connector_store_session_token(connector=connector, token=token)
         return token
+
+    def _replacement_token(
+        self, client: ProviderClient, connector: Connector, used: str, was_stored: bool
+    ) -> str:
+        """After a refused send: one token worth one more try, or "" when none is.
+
+        Another worker may have fetched a token meanwhile, which invalidates ours: use the one it
+        stored. Otherwise a stored token may have expired: fetch a fresh one. A token we fetched
+        ourselves and nobody replaced was refused for good.
+        """
+        current = connector_session_token(connector_id=connector.pk) if connector.pk else ""
+        if current and current != used:
+            client.add_secret(current)
+            connector.session_token = current
+            return current
+        return self._token(client, connector, fresh=True) if was_stored else ""
 
     def _single(self, client: ProviderClient, fields: dict[str, str], token: str) -> HttpAnswer:
         return client.request(

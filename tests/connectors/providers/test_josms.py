@@ -91,6 +91,21 @@ def test_expired_token_is_refreshed_once(connector, account):
     assert ReceivedSms.objects.count() == 2
 
 
+def test_token_replaced_by_another_worker_is_used_without_a_new_token(connector, account):
+    worker_a = Connector.objects.get(pk=connector.pk)
+    worker_b = Connector.objects.get(pk=connector.pk)
+    provider.send(connector=worker_a, message=sms(id=1))
+    provider.send(
+        connector=worker_b, message=sms(id=2, to="+962781234567")
+    )  # fresh token: A's dies
+
+    result = provider.send(connector=worker_a, message=sms(id=3))
+
+    assert paths(result.exchanges) == [SEND, SEND]
+    assert worker_a.session_token == Connector.objects.get(pk=connector.pk).session_token
+    assert ReceivedSms.objects.count() == 3
+
+
 def test_duplicate_id_counts_as_accepted_and_is_not_sent_again(connector):
     provider.send(connector=connector, message=sms(id=42))
 
