@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from inbox.models import (
@@ -143,6 +143,17 @@ def _check_connector(connector: ReceiveConnector | None, *, receiver: str, token
         )
 
 
+def _serialise_copies(fingerprint: str) -> None:
+    """Make two copies of one SMS arriving at once (a provider retrying) wait for each other.
+
+    On PostgreSQL a transaction-scoped advisory lock on the fingerprint does it; SQLite already
+    serialises writers (IMMEDIATE transactions).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(fingerprint[:15], 16)])
+
+
 def inbound_message_receive(
     *, receiver: str, sender: str, text: str, keyword: str = "", token: str = ""
 ) -> InboundMessage:
@@ -159,6 +170,7 @@ def inbound_message_receive(
     )
     window_start = timezone.now() - timedelta(seconds=settings.SMSCONSOLE_INBOUND_DEDUPE_SECONDS)
     with transaction.atomic():
+        _serialise_copies(fingerprint)
         earlier = InboundMessage.objects.filter(
             fingerprint=fingerprint, received_at__gte=window_start
         ).first()

@@ -218,3 +218,36 @@ def test_a_national_sender_opts_out_its_e164_number(make_receive_connector):
     assert message.sender == "05321234567"
     assert OptOut.objects.get().number == "+905321234567"
     assert number_is_opted_out(number="+905321234567")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copies_arriving_at_the_same_moment_are_stored_once(make_receive_connector):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection as main_connection
+    from django.db import connections
+
+    from inbox.models import InboundMessage
+    from inbox.services import inbound_message_receive
+
+    if main_connection.vendor != "postgresql":
+        # SQLite serialises writers; its in-memory test database is not shared between threads.
+        pytest.skip("runs on the PostgreSQL CI pass")
+    make_receive_connector()
+    start = Barrier(8)
+
+    def receive(_):
+        start.wait()
+        try:
+            return inbound_message_receive(
+                receiver="49123123", sender="49789789", text="same SMS, retried"
+            ).pk
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = set(pool.map(receive, range(8)))
+
+    assert len(ids) == 1
+    assert InboundMessage.objects.count() == 1
