@@ -76,8 +76,8 @@ def api_key_touch(*, api_key: ApiKey) -> None:
 
 # -- Dashboard rollup -----------------------------------------------------------------------------
 
-# Ids of each table one run (or one step of a rebuild) reads at most: a first run on a big
-# database catches up over a few minutes instead of holding the database in one long transaction.
+# Ids of each table one run (or one step of a rebuild) reads at most: on a big database that was
+# never rolled up, the runs catch up in steps of a few seconds each.
 ROLLUP_BATCH = 50_000
 
 
