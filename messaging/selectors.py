@@ -1,5 +1,6 @@
 """Reads of messages: the filtered log (keyset pages, no counts), one message, the text counter."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -13,6 +14,7 @@ from messaging.models import Attempt, Message, MessageStatus, WorkerHeartbeat
 from messaging.phone import number_or_none
 
 PAGE_SIZE = 50
+OPT_OUT_QUERY_BATCH = 900  # below SQLite's default limit of variables in one statement
 
 
 def message_list(
@@ -92,6 +94,18 @@ def message_page(
     rows = rows[:size]
     newer = rows[0].pk if before is not None and rows else None
     return Page(rows=rows, newer=newer, older=rows[-1].pk if more_older else None)
+
+
+def numbers_opted_out(*, numbers: Iterable[str]) -> set[str]:
+    """Which of these E.164 numbers opted out of commercial messages (a few queries, not one each)."""
+    from inbox.models import OptOut
+
+    numbers = list(dict.fromkeys(numbers))
+    found: set[str] = set()
+    for start in range(0, len(numbers), OPT_OUT_QUERY_BATCH):
+        batch = numbers[start : start + OPT_OUT_QUERY_BATCH]
+        found.update(OptOut.objects.filter(number__in=batch).values_list("number", flat=True))
+    return found
 
 
 def message_get(*, message_id: int) -> Message:

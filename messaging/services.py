@@ -104,14 +104,52 @@ def _clean_sender(sender: str, pinned: Connector | None, errors: dict) -> str:
     return sender
 
 
+def _opted_out_error(number: str) -> list[str]:
+    return [
+        f"{number} has opted out of commercial messages, so this message was not queued. "
+        "Transactional messages (codes, receipts, alerts) still go to this number."
+    ]
+
+
 def _check_opt_out(number: str, kind: str, errors: dict) -> None:
     from inbox.selectors import number_is_opted_out
 
     if kind == MessageKind.COMMERCIAL and number_is_opted_out(number=number):
-        errors["to"] = [
-            f"{number} has opted out of commercial messages, so this message was not queued. "
-            "Transactional messages (codes, receipts, alerts) still go to this number."
-        ]
+        errors["to"] = _opted_out_error(number)
+
+
+def _check_number(to: str, errors: dict) -> str:
+    try:
+        return normalize_number(to)
+    except ValidationError as error:
+        errors["to"] = error.messages
+        return ""
+
+
+def _check_kind(kind: str, errors: dict) -> None:
+    if kind not in MessageKind.values:
+        errors["kind"] = [f"Kind must be one of: {', '.join(MessageKind.values)}."]
+
+
+def _new_message(
+    *, number: str, text: str, sender: str, kind: str, pinned: Connector | None = None, **fields
+) -> Message:
+    """An unsaved message, measured and due now."""
+    measured = sms_text.measure(text)
+    now = timezone.now()
+    return Message(
+        to=number,
+        text=text,
+        sender=sender,
+        kind=kind,
+        encoding=measured.encoding,
+        segments=measured.segments,
+        connector=pinned,
+        pinned=pinned is not None,
+        due_at=now,
+        kicked_at=now,
+        **fields,
+    )
 
 
 def _existing(api_key, idempotency_key: str) -> Message | None:
@@ -145,38 +183,27 @@ def message_create(
     if existing := _existing(api_key, idempotency_key):
         return existing
     errors: dict[str, list[str]] = {}
-    try:
-        number = normalize_number(to)
-    except ValidationError as error:
-        errors["to"] = error.messages
-        number = ""
+    number = _check_number(to, errors)
     text = _clean_text(text, errors)
-    if kind not in MessageKind.values:
-        errors["kind"] = [f"Kind must be one of: {', '.join(MessageKind.values)}."]
+    _check_kind(kind, errors)
     pinned = _pinned_connector(connector, errors)
     sender = _clean_sender(sender, pinned, errors)
     if number and kind in MessageKind.values:
         _check_opt_out(number, kind, errors)
     if errors:
         raise ValidationError(errors)
-    measured = sms_text.measure(text)
-    now = timezone.now()
+    message = _new_message(
+        number=number,
+        text=text,
+        sender=sender,
+        kind=kind,
+        pinned=pinned,
+        idempotency_key=idempotency_key,
+        api_key=api_key,
+    )
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                to=number,
-                text=text,
-                sender=sender,
-                kind=kind,
-                encoding=measured.encoding,
-                segments=measured.segments,
-                connector=pinned,
-                pinned=pinned is not None,
-                idempotency_key=idempotency_key,
-                api_key=api_key,
-                due_at=now,
-                kicked_at=now,
-            )
+            message.save(force_insert=True)
             if enqueue:
                 _enqueue_on_commit(message.pk)
     except IntegrityError:
@@ -185,6 +212,45 @@ def message_create(
             return existing
         raise
     return message
+
+
+def message_create_batch(
+    *, recipients: list[tuple[str, str]], sender: str = "", kind: str = MessageKind.TRANSACTIONAL
+) -> list[Message | ValidationError]:
+    """Validate and store messages sharing a sender and kind, as message_create does one.
+
+    The sender and kind are checked once, opt-outs in one query per 900 numbers, and the
+    messages inserted together, not enqueued (see message_enqueue_batch). Returns, per
+    (number, text) given, its message or the ValidationError that kept it out.
+    """
+    from messaging.selectors import numbers_opted_out
+
+    shared: dict[str, list[str]] = {}
+    _check_kind(kind, shared)
+    sender = _clean_sender(sender, None, shared)
+    if shared:
+        return [ValidationError(shared) for _ in recipients]
+    checked = []
+    for to, text in recipients:
+        errors: dict[str, list[str]] = {}
+        number = _check_number(to, errors)
+        checked.append((number, _clean_text(text, errors), errors))
+    opted_out = (
+        numbers_opted_out(numbers=[number for number, _, _ in checked if number])
+        if kind == MessageKind.COMMERCIAL
+        else set()
+    )
+    results: list[Message | ValidationError] = []
+    for number, text, errors in checked:
+        if number in opted_out:
+            errors["to"] = _opted_out_error(number)
+        results.append(
+            ValidationError(errors)
+            if errors
+            else _new_message(number=number, text=text, sender=sender, kind=kind)
+        )
+    Message.objects.bulk_create([r for r in results if isinstance(r, Message)])
+    return results
 
 
 def _enqueue_on_commit(message_id: int) -> None:

@@ -15,8 +15,6 @@ from messaging.campaigns.models import (
 )
 from messaging.models import Attempt, Message, MessageStatus
 
-OPT_OUT_QUERY_BATCH = 900  # below SQLite's default limit of variables in one statement
-
 
 def template_list() -> QuerySet[Template]:
     """All templates by name."""
@@ -33,18 +31,6 @@ def template_get_by_key_or_id(*, key_or_id: str) -> Template | None:
     if key_or_id.isdigit():
         return Template.objects.filter(pk=int(key_or_id)).first()
     return template_get(key=key_or_id)
-
-
-def numbers_opted_out(*, numbers: Iterable[str]) -> set[str]:
-    """Which of these E.164 numbers opted out of commercial messages (a few queries, not one each)."""
-    from inbox.models import OptOut
-
-    numbers = list(dict.fromkeys(numbers))
-    found: set[str] = set()
-    for start in range(0, len(numbers), OPT_OUT_QUERY_BATCH):
-        batch = numbers[start : start + OPT_OUT_QUERY_BATCH]
-        found.update(OptOut.objects.filter(number__in=batch).values_list("number", flat=True))
-    return found
 
 
 def campaign_list(*, status: str = "") -> QuerySet[Campaign]:

@@ -6,7 +6,7 @@ from django_q.models import OrmQ
 
 from inbox.services import optout_create
 from messaging.models import Message, MessageStatus
-from messaging.services import message_create
+from messaging.services import message_create, message_create_batch
 from messaging.text import GSM_7_TURKISH, UCS_2
 from tests.factories import ConnectorFactory
 
@@ -126,3 +126,45 @@ def test_enqueue_puts_one_task_on_the_orm_broker(
         message_create(to=NUMBER, text="queued for a worker")
 
     assert OrmQ.objects.count() == 1
+
+
+# -- message_create_batch -------------------------------------------------------------------------
+
+
+def test_batch_stores_each_valid_message_and_says_why_the_others_were_not(
+    django_capture_on_commit_callbacks,
+):
+    optout_create(number="+905321234568")
+    recipients = [(NUMBER, "Sale ılık"), ("+905321234568", "Sale"), ("hello", "Sale"), (NUMBER, "")]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        made = message_create_batch(recipients=recipients, sender="ACME", kind="commercial")
+
+    stored, opted_out, bad_number, no_text = made
+    assert Message.objects.get(pk=stored.pk).encoding == GSM_7_TURKISH
+    assert (stored.to, stored.sender, stored.kind, stored.status) == (
+        NUMBER,
+        "ACME",
+        "commercial",
+        "queued",
+    )
+    with pytest.raises(ValidationError) as single:
+        message_create(to="+905321234568", text="Sale", kind="commercial")
+    assert opted_out.messages == single.value.messages  # the same answer as one message gets
+    assert "is not a phone number" in bad_number.messages[0]
+    assert "Enter the message text" in no_text.messages[0]
+    assert Message.objects.count() == 1
+    assert callbacks == []  # the caller dispatches the batch (message_enqueue_batch)
+
+
+def test_batch_with_an_unapproved_sender_stores_nothing():
+    made = message_create_batch(recipients=[(NUMBER, "Hi"), ("+905321234568", "Hi")], sender="NOPE")
+
+    assert all("not approved" in error.messages[0] for error in made)
+    assert not Message.objects.exists()
+
+
+def test_batch_sends_transactional_messages_to_opted_out_numbers():
+    optout_create(number=NUMBER)
+    (message,) = message_create_batch(recipients=[(NUMBER, "Code 1234")], kind="transactional")
+    assert isinstance(message, Message)
