@@ -92,7 +92,9 @@ class Connector(models.Model):
 class ConnectorSendSlot(models.Model):
     """When a connector may next be sent through (its max_per_second), shared by every worker."""
 
-    connector = models.OneToOneField(Connector, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    connector = models.OneToOneField(
+        Connector, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
     next_at = models.FloatField(default=0.0, help_text="Unix time of the next free slot.")
 
     def __str__(self) -> str:
