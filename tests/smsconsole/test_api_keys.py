@@ -68,9 +68,12 @@ def test_key_needs_a_name():
 def test_settings_page_creates_a_key_shows_it_once_and_it_works(console):
     response = console.post(reverse("api-key-create"), {"name": "CRM integration"})
     html = response.content.decode()
-    key = re.search(r'id="issued-key">([^<]+)<', html).group(1)
+    key = re.search(r'id="issued-key"[^>]*>([^<]+)<', html).group(1)
     assert response.status_code == 200
     assert "Copy it now" in html
+    # A reload must show the settings page, not repeat the POST (which would make a second key).
+    assert f'data-replace-url="{reverse("settings")}"' in html
+    assert "no-store" in response["Cache-Control"]
     assert APIClient().get(CONNECTORS, HTTP_X_API_KEY=key).status_code == 200
     later = console.get(reverse("settings")).content.decode()
     assert key not in later
