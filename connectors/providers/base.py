@@ -222,11 +222,12 @@ class Provider:
                 help_text="How long to wait for the provider before trying the next connector.",
             ),
             "max_per_second": forms.IntegerField(
-                label="Max messages per second",
+                label="Max requests per second",
                 required=False,
                 min_value=1,
                 max_value=1000,
-                help_text="Leave empty for no limit. Shared by every worker sending through this connector.",
+                help_text="Provider requests per second; a bulk request counts once. Leave empty "
+                "for no limit. Shared by every worker sending through this connector.",
             ),
             **self.extra_option_fields,
         }
