@@ -30,5 +30,11 @@ class Command(BaseCommand):
             return
         password = os.environ.get("DJANGO_SUPERUSER_PASSWORD") or secrets.token_urlsafe(12)
         user_model.objects.create_superuser("admin", "admin@example.com", password)
-        shown = "from DJANGO_SUPERUSER_PASSWORD" if os.environ.get("DJANGO_SUPERUSER_PASSWORD") else password
-        self.stdout.write(self.style.SUCCESS(f"Demo admin user created: admin / {shown}  (shown once)"))
+        shown = (
+            "from DJANGO_SUPERUSER_PASSWORD"
+            if os.environ.get("DJANGO_SUPERUSER_PASSWORD")
+            else password
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo admin user created: admin / {shown}  (shown once)")
+        )
