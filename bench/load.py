@@ -5,6 +5,7 @@ phone numbers stay valid and receivers that drop repeated messages store every r
 Bounded by a request count (thread pool) and by time (both).
 """
 
+import argparse
 import shutil
 import statistics
 import subprocess
@@ -137,3 +138,20 @@ def load(
     if shutil.which("wrk"):
         return _wrk(url, body, headers, concurrency, seconds)
     return _thread_pool(url, body, headers, concurrency, count, seconds)
+
+
+def load_arguments(description: str) -> argparse.Namespace:
+    """The command-line options every load benchmark takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--requests", type=int, default=20_000, help="cap without wrk")
+    return parser.parse_args()
+
+
+def report(name: str, figures: dict) -> None:
+    """Print one load result on one line."""
+    print(
+        f"{name:>32}: {figures['per_second']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
+        f"p99 {figures['p99_ms']:7.1f} ms  ({figures['requests']:,} requests, "
+        f"{figures['errors']} errors, {figures['tool']})"
+    )

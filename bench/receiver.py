@@ -9,13 +9,12 @@ same form body, each request a different SMS (so none is dropped as a provider r
 Afterwards every 2xx answer of the product must be one stored inbound message.
 """
 
-import argparse
 import os
 import tempfile
 from pathlib import Path
 
 from bench.harness import free_port, manage, processes, product_env, ratio, shell, write_result
-from bench.load import load
+from bench.load import load, load_arguments, report
 
 CONCURRENCY = 32
 RECEIVER = "4912312300"
@@ -26,19 +25,8 @@ print(receive_connector_create(name="bench", receiver_numbers=["{RECEIVER}"]).to
 HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
 
 
-def _report(name: str, figures: dict) -> None:
-    print(
-        f"{name:>24}: {figures['per_second']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
-        f"p99 {figures['p99_ms']:7.1f} ms  ({figures['requests']:,} requests, "
-        f"{figures['errors']} errors, {figures['tool']})"
-    )
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--requests", type=int, default=20_000, help="cap without wrk")
-    args = parser.parse_args()
+    args = load_arguments(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory(prefix="bench-receiver-") as tmp:
         workdir = Path(tmp)
         env = product_env(f"sqlite:///{workdir / 'receiver.sqlite3'}")
@@ -73,8 +61,8 @@ def main() -> None:
         "messages_stored": stored,
         "ratio": ratio(product["per_second"], baseline["per_second"]),
     }
-    _report("minimal Django view", baseline)
-    _report("POST /SMSReceiver", product)
+    report("minimal Django view", baseline)
+    report("POST /SMSReceiver", product)
     print(f"ratio {result['ratio']:.2f} of the baseline's requests/s; {stored:,} messages stored")
     write_result("receiver", result)
 

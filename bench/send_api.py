@@ -9,31 +9,19 @@ serves both, authenticated with the same API key:
 Requests/second and p50/p99 latency of both; afterwards every 2xx answer must be a stored message.
 """
 
-import argparse
 import os
 import tempfile
 from pathlib import Path
 
 from bench.harness import free_port, manage, processes, product_env, ratio, shell, write_result
-from bench.load import load
+from bench.load import load, load_arguments, report
 
 CONCURRENCY = 32
 BODY = '{"to": "+90532{n}", "text": "Kodunuz: {n}. Bu kodu kimseyle paylaşmayın."}'
 
 
-def _report(name: str, figures: dict) -> None:
-    print(
-        f"{name:>32}: {figures['per_second']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
-        f"p99 {figures['p99_ms']:7.1f} ms  ({figures['requests']:,} requests, "
-        f"{figures['errors']} errors, {figures['tool']})"
-    )
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--requests", type=int, default=20_000, help="cap without wrk")
-    args = parser.parse_args()
+    args = load_arguments(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory(prefix="bench-send-api-") as tmp:
         workdir = Path(tmp)
         env = product_env(f"sqlite:///{workdir / 'api.sqlite3'}")
@@ -65,8 +53,8 @@ def main() -> None:
         "ratio": ratio(product["per_second"], baseline["per_second"]),
         "p99_ratio": ratio(product["p99_ms"], baseline["p99_ms"]),
     }
-    _report("minimal authenticated DRF view", baseline)
-    _report("POST /api/v1/messages/", product)
+    report("minimal authenticated DRF view", baseline)
+    report("POST /api/v1/messages/", product)
     print(
         f"ratio {result['ratio']:.2f} of the baseline's requests/s; "
         f"p99 {result['p99_ratio']:.1f}x; {stored:,} messages stored"
