@@ -2,24 +2,7 @@
 
 from django.db import migrations
 
-ROLLUP = "smsconsole: roll up the dashboard counters"
-
-
-def create_schedule(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.update_or_create(
-        name=ROLLUP,
-        defaults={
-            "func": "smsconsole.tasks.stats_rollup_task",
-            "schedule_type": "I",  # every `minutes` minutes
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )
-
-
-def delete_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=ROLLUP).delete()
+from smsconsole.schedules import every_minute
 
 
 class Migration(migrations.Migration):
@@ -28,4 +11,9 @@ class Migration(migrations.Migration):
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, delete_schedule)]
+    operations = [
+        every_minute(
+            name="smsconsole: roll up the dashboard counters",
+            func="smsconsole.tasks.stats_rollup_task",
+        )
+    ]
