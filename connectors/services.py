@@ -1,6 +1,7 @@
 """Every state change of connectors."""
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from connectors.models import Connector, HealthState
+from connectors.models import Connector, ConnectorSendSlot, HealthState
 from connectors.providers import UnknownProvider, get_provider
 from connectors.providers.base import TRANSIENT_CATEGORIES, Category, CheckResult, ProviderError
 from smsconsole.audit import audit_changes, audit_record, audit_snapshot
@@ -366,10 +367,6 @@ def connector_acquire_send_slot(*, connector: Connector) -> float:
     Slots are reserved in the database under a row lock, so workers on any machine share them:
     each reservation moves the connector's next free time on by 1/max_per_second (plus headroom).
     """
-    import time
-
-    from connectors.models import ConnectorSendSlot
-
     rate = (connector.options or {}).get("max_per_second")
     if not rate:
         return 0.0
