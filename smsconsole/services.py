@@ -89,15 +89,33 @@ class RollupIds(NamedTuple):
     inbound: int
 
 
+ROLLED_TABLES = (Message, Attempt, InboundMessage)  # in RollupIds order
+
+
 def _newest_ids() -> RollupIds:
     def newest(model) -> int:
         return model.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
-    return RollupIds(newest(Message), newest(Attempt), newest(InboundMessage))
+    return RollupIds(*map(newest, ROLLED_TABLES))
 
 
 def _rolled(mark: StatsWatermark) -> RollupIds:
     return RollupIds(mark.message_id, mark.attempt_id, mark.inbound_id)
+
+
+def _next_step(done: RollupIds, limit: RollupIds) -> RollupIds:
+    """Where the next step of at most ROLLUP_BATCH ids ends, per table, without passing `limit`.
+
+    A step is counted from the next id that exists: ids need not start near 0 (a PostgreSQL
+    sequence never goes back), and empty ranges must not cost a run each.
+    """
+
+    def end(model, rolled: int, most: int) -> int:
+        first = model.objects.filter(id__gt=rolled).order_by("id").values_list("id", flat=True)
+        start = (first.first() or rolled + 1) - 1
+        return max(rolled, min(most, start + ROLLUP_BATCH))
+
+    return RollupIds(*map(end, ROLLED_TABLES, done, limit))
 
 
 def stats_rollup(*, through: RollupIds | None = None) -> RollupIds:
@@ -111,11 +129,8 @@ def stats_rollup(*, through: RollupIds | None = None) -> RollupIds:
     mark, _ = StatsWatermark.objects.get_or_create(pk=1)
     rolled = _rolled(mark)
     if through is None:
-        through = RollupIds(
-            min(mark.message_seen, rolled.message + ROLLUP_BATCH),
-            min(mark.attempt_seen, rolled.attempt + ROLLUP_BATCH),
-            min(mark.inbound_seen, rolled.inbound + ROLLUP_BATCH),
-        )
+        seen = RollupIds(mark.message_seen, mark.attempt_seen, mark.inbound_seen)
+        through = _next_step(rolled, seen)
     through = RollupIds(*(max(pair) for pair in zip(rolled, through, strict=True)))
     attempts = attempt_counts_by_hour(
         Attempt.objects.filter(id__gt=rolled.attempt, id__lte=through.attempt)
@@ -161,14 +176,7 @@ def stats_rebuild() -> RollupIds:
     target = _newest_ids()
     reached = RollupIds(0, 0, 0)
     while reached != target:
-        reached = stats_rollup(
-            through=RollupIds(
-                *(
-                    min(done + ROLLUP_BATCH, goal)
-                    for done, goal in zip(reached, target, strict=True)
-                )
-            )
-        )
+        reached = stats_rollup(through=_next_step(reached, target))
         # A scheduled run in between may have gone further than the ids taken at the start.
         target = RollupIds(*(max(pair) for pair in zip(reached, target, strict=True)))
     return reached
