@@ -53,7 +53,6 @@ from messaging.phone import normalize_number
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT_CHARACTERS = 1600
 SEND_TASK = "messaging.tasks.message_send_task"
 SEND_BATCH_TASK = "messaging.tasks.message_send_batch_task"
 
@@ -80,12 +79,8 @@ def _pinned_connector(connector: Connector | int | None, errors: dict) -> Connec
 
 def _clean_text(text: str, errors: dict) -> str:
     text = str(text or "")
-    if not text.strip():
-        errors["text"] = ["Enter the message text (1 to 1,600 characters)."]
-    elif len(text) > MAX_TEXT_CHARACTERS:
-        errors["text"] = [
-            f"The text is {len(text):,} characters long; at most {MAX_TEXT_CHARACTERS:,} fit."
-        ]
+    if problem := sms_text.text_problem(text):
+        errors["text"] = [problem]
     return text
 
 

@@ -66,6 +66,22 @@ class TextMeasure:
         }
 
 
+# The longest text one message may have (a provider splits it into parts).
+MAX_TEXT_CHARACTERS = 1600
+
+
+def text_problem(text: str) -> str:
+    """What makes a text unsendable, in words for the person who wrote it; "" when it is fine."""
+    if not text.strip():
+        return "Enter the message text (1 to 1,600 characters)."
+    if len(text) > MAX_TEXT_CHARACTERS:
+        return f"The text is {len(text):,} characters long; at most {MAX_TEXT_CHARACTERS:,} are allowed."
+    if "\x00" in text:
+        # No provider carries it, and PostgreSQL cannot store it: refuse instead of failing later.
+        return "The text contains a NUL character (\\0); remove it."
+    return ""
+
+
 def encoding_for(text: str) -> str:
     """The cheapest encoding that represents the whole text."""
     characters = set(text)

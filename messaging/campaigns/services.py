@@ -39,11 +39,11 @@ from messaging.models import Message, MessageKind
 from messaging.phone import normalize_number
 from messaging.selectors import numbers_opted_out
 from messaging.services import (
-    MAX_TEXT_CHARACTERS,
     message_create,
     message_create_batch,
     message_enqueue_batch,
 )
+from messaging.text import text_problem
 from smsconsole.audit import audit_changes, audit_record, audit_snapshot
 
 logger = logging.getLogger(__name__)
@@ -78,12 +78,8 @@ def _check_sender(sender: str, errors: dict) -> None:
 
 
 def _check_text(text: str, errors: dict, *, field_name: str = "text") -> None:
-    if not text.strip():
-        errors[field_name] = ["Enter the message text."]
-    elif len(text) > MAX_TEXT_CHARACTERS:
-        errors[field_name] = [
-            f"The text is {len(text):,} characters long; at most {MAX_TEXT_CHARACTERS:,} are allowed."
-        ]
+    if problem := text_problem(text):
+        errors[field_name] = [problem]
     elif bad := rendering.malformed_placeholders(text):
         errors[field_name] = [
             f"{', '.join(bad)} cannot be filled: a placeholder is a name of letters, digits and _ "
@@ -275,10 +271,8 @@ def notification_send(
                 error.messages
             )
             continue
-        if len(text) > MAX_TEXT_CHARACTERS:
-            errors[path] = [
-                f"With these values the text is {len(text):,} characters; at most {MAX_TEXT_CHARACTERS:,} are allowed."
-            ]
+        if problem := text_problem(text):
+            errors[path] = [f"With these values: {problem}"]
         elif number in seen:
             skipped.append(
                 {
@@ -397,13 +391,9 @@ def _checked_rows(
             totals.invalid += 1
             yield _rejection(row, RejectionReason.INVALID, " ".join(error.messages))
             continue
-        if len(text) > MAX_TEXT_CHARACTERS:
+        if problem := text_problem(text):
             totals.invalid += 1
-            yield _rejection(
-                row,
-                RejectionReason.INVALID,
-                f"With these values the text is {len(text):,} characters; at most {MAX_TEXT_CHARACTERS:,} are allowed.",
-            )
+            yield _rejection(row, RejectionReason.INVALID, f"With these values: {problem}")
             continue
         if number in first_line:
             totals.duplicates += 1

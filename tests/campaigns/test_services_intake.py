@@ -53,6 +53,17 @@ def test_csv_campaign_reports_bad_rows_duplicates_and_opt_outs_by_line(greeting)
     assert "{{code}}" in campaign.rejected_rows.get(line=6).detail
 
 
+def test_csv_row_whose_values_make_the_text_unsendable_is_left_out_with_the_reason(greeting):
+    upload = csv_upload(
+        "phone,first_name,code\n+905321234567,Ayşe,111\n+905321234568,Ali\x00,222\n"
+    )
+
+    campaign = campaign_create(name="NUL", template="greeting", csv_file=upload)
+
+    assert (campaign.recipient_count, campaign.invalid_count) == (1, 1)
+    assert "NUL character" in campaign.rejected_rows.get(line=3).detail
+
+
 def test_transactional_campaign_keeps_opted_out_numbers(idle_connector):
     optout_create(number="+905321234570")
     campaign = campaign_create(

@@ -39,6 +39,7 @@ def test_create_stores_e164_encoding_and_segments_without_dispatching_before_com
         pytest.param({"text": ""}, "text", "Enter the message text", id="empty-text"),
         pytest.param({"text": " \n\t "}, "text", "Enter the message text", id="whitespace-text"),
         pytest.param({"text": "a" * 1601}, "text", "1,601 characters", id="text-too-long"),
+        pytest.param({"text": "a\x00b"}, "text", "NUL character", id="nul-in-text"),
         pytest.param({"kind": "spam"}, "kind", "transactional, commercial", id="unknown-kind"),
         pytest.param({"sender": "OTHER"}, "sender", "Approved titles: ACME, ACMEINFO", id="sender"),
         pytest.param({"connector": 999_999}, "connector", "no connector with id", id="connector"),
