@@ -224,6 +224,9 @@ class ProviderClient:
                 text = raw.decode(
                     encoding if encoding.lower() != "iso-8859-1" else "utf-8", errors="replace"
                 )
+                # A NUL byte is never part of a real answer, and PostgreSQL cannot store it in
+                # the attempt record: it becomes the replacement character, like undecodable bytes.
+                text = text.replace("\x00", "\ufffd")
                 return HttpAnswer(status=response.status_code, text=text, headers=response.headers)
         except (requests.ConnectTimeout, requests.ReadTimeout) as exc:
             raise ProviderError(Category.TIMEOUT, f"No answer within {self.timeout:g} s.") from exc

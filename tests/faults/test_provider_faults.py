@@ -67,6 +67,7 @@ def test_provider_fault_ends_in_its_category_and_fails_over(
     first, second = message.attempts.order_by("started_at", "id")
     assert (first.connector_id, first.outcome, first.category) == (faulty.pk, "failed", category)
     assert first.exchanges, "the failed exchange is recorded"
+    assert "\x00" not in str(first.exchanges)  # PostgreSQL cannot store NUL: it is replaced
     assert (second.connector_id, second.outcome) == (backup_connector.pk, "accepted")
     assert message.status == MessageStatus.SENT
     assert message.connector_id == backup_connector.pk
