@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django_q.models import OrmQ
 
 from inbox.services import optout_create
 from messaging.models import Message, MessageStatus
@@ -117,16 +116,21 @@ def test_emoji_text_is_ucs2():
     assert (message.encoding, message.segments) == (UCS_2, 1)
 
 
-def test_enqueue_puts_one_task_on_the_orm_broker(
+def test_enqueue_puts_one_task_on_the_configured_broker(
     settings, monkeypatch, django_capture_on_commit_callbacks
 ):
+    """ORM broker by default, Redis when REDIS_URL is set (the PostgreSQL CI pass)."""
+    from django_q.brokers import get_broker
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", False)
+    broker = get_broker()
+    broker.purge_queue()
     with django_capture_on_commit_callbacks(execute=True):
         message_create(to=NUMBER, text="queued for a worker")
 
-    assert OrmQ.objects.count() == 1
+    assert broker.queue_size() == 1
+    broker.purge_queue()
 
 
 # -- message_create_batch -------------------------------------------------------------------------
