@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -113,14 +114,26 @@ def audit_snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, A
     return {name: copy.deepcopy(getattr(instance, name)) for name in fields}
 
 
+def _masked(value: Any) -> Any:
+    """A URL with its query values replaced by ***: webhooks often carry a token there."""
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return value
+    parts = urlsplit(value)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    return urlunsplit(parts._replace(query=urlencode([(k, "***") for k, _ in pairs], safe="*")))
+
+
 def audit_changes(
     before: dict[str, Any], after: dict[str, Any], *, secret_fields: Iterable[str] = ()
 ) -> dict[str, Any]:
-    """{field: [old, new]} of the fields that differ; a secret field gets "changed", no values."""
+    """{field: [old, new]} of the fields that differ; a secret field gets "changed", no values.
+
+    URLs are recorded without their query values.
+    """
     secret = set(secret_fields)
     changes: dict[str, Any] = {}
     for field in {**before, **after}:
         old, new = before.get(field), after.get(field)
         if old != new:
-            changes[field] = SECRET_CHANGED if field in secret else [old, new]
+            changes[field] = SECRET_CHANGED if field in secret else [_masked(old), _masked(new)]
     return changes

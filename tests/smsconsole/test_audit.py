@@ -200,6 +200,20 @@ def test_receive_connector_changes_are_recorded_without_the_token():
 
 
 @pytest.mark.django_db
+def test_forward_url_is_recorded_without_its_query_values():
+    connector = receive_connector_create(name="Webhook", receiver_numbers=["4600"])
+    receive_connector_update(
+        connector=connector,
+        routing="forward",
+        forward_url="https://hooks.example.com/sms?token=s3cr3t-hook&v=2",
+    )
+
+    entry = AuditEntry.objects.filter(target_type="inbox.receiveconnector", action="update").get()
+    assert entry.changes["forward_url"][1] == "https://hooks.example.com/sms?token=***&v=***"
+    assert "s3cr3t-hook" not in all_audit_json()
+
+
+@pytest.mark.django_db
 def test_optout_add_and_remove_are_recorded():
     optout = optout_create(number="+905321234567", keyword="console")
     optout_create(number="+905321234567")  # already there: nothing changes, nothing recorded
