@@ -126,7 +126,7 @@ def _spread(count: int, *, newest, oldest) -> list:
 def _dashboard_reads() -> dict:
     from django.utils import timezone
 
-    from smsconsole import selectors
+    from dashboard import selectors
 
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     week = today - timedelta(days=6)
@@ -189,8 +189,8 @@ def child(*, history: int, busy: int) -> dict:
         times += _spread(RECENT, newest=now - timedelta(minutes=1), oldest=now - timedelta(days=6))
     _fill(times=times, connectors=connectors)
     fill_seconds = time.perf_counter() - fill_started
-    from smsconsole.models import HourlyStat
-    from smsconsole.services import stats_rebuild, stats_rollup
+    from dashboard.models import HourlyStat
+    from dashboard.services import stats_rebuild, stats_rollup
 
     rebuild_started = time.perf_counter()
     stats_rebuild()

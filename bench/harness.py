@@ -15,11 +15,13 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet
 
@@ -119,9 +121,15 @@ class Processes:
         return process
 
     def gunicorn(
-        self, port: int, *, workers: int = 2, threads: int = 4, settings: str = ""
+        self,
+        port: int,
+        *,
+        workers: int = 2,
+        threads: int = 4,
+        settings: str = "",
+        options: tuple[str, ...] = (),
     ) -> subprocess.Popen:
-        command = [GUNICORN, "smsconsole.wsgi", "--bind", f"127.0.0.1:{port}"]
+        command = [GUNICORN, "smsconsole.wsgi", "--bind", f"127.0.0.1:{port}", *options]
         command += ["--workers", str(workers), "--threads", str(threads)]
         command += ["--worker-class", "gthread", "--preload", "--log-level", "warning"]
         if settings:
@@ -226,6 +234,81 @@ def write_result(name: str, result: dict) -> Path:
     path.write_text(json.dumps({**result, "machine": machine()}, indent=2) + "\n")
     print(f"written to {path.relative_to(ROOT)}")
     return path
+
+
+def postgres_configured() -> tuple[str, str]:
+    """DATABASE_URL (postgres://…) and REDIS_URL of the calling shell, or ("", "")."""
+    database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://")) and redis_url:
+        return database_url, redis_url
+    return "", ""
+
+
+@contextmanager
+def postgres_database(database_url: str, name: str) -> Iterator[str]:
+    """A fresh database `<the URL's database>_<name>` on the same server, dropped afterwards."""
+    import psycopg
+
+    parts = urlsplit(database_url)
+    database = f"{parts.path.strip('/') or 'smsconsole'}_{name}".replace("-", "_")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {database}")
+    try:
+        yield urlunsplit(parts._replace(path=f"/{database}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def redis_flush(redis_url: str) -> None:
+    """Empty the benchmark's Redis database: no task or cache entry left from an earlier run."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def backends(
+    workdir: Path, name: str, *, postgres: bool = False, sqlite_only: bool = False
+) -> Iterator[tuple[str, str, str]]:
+    """(label, DATABASE_URL, REDIS_URL) of each database to measure on: a SQLite file always;
+    PostgreSQL + Redis when DATABASE_URL=postgres://… and REDIS_URL are set (a database of its
+    own, created and dropped here; the Redis database is emptied). `postgres`: PostgreSQL only;
+    `sqlite_only`: SQLite only.
+    """
+    if not postgres:
+        yield "SQLite", f"sqlite:///{workdir / f'{name}.sqlite3'}", ""
+    database_url, redis_url = postgres_configured()
+    if sqlite_only:
+        return
+    if not database_url:
+        if postgres:
+            raise SystemExit("--postgres needs DATABASE_URL=postgres://… and REDIS_URL.")
+        print("PostgreSQL + Redis: skipped (set DATABASE_URL=postgres://… and REDIS_URL)")
+        return
+    with postgres_database(database_url, f"bench_{name}") as url:
+        redis_flush(redis_url)
+        yield "PostgreSQL + Redis", url, redis_url
+        redis_flush(redis_url)
+
+
+def runs_on_backends(
+    name: str,
+    measure: Callable[[str, str, str, Path], dict],
+    *,
+    postgres: bool = False,
+    sqlite_only: bool = False,
+) -> list[dict]:
+    """measure(label, DATABASE_URL, REDIS_URL, workdir) on each of backends(), in a scratch folder."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+        workdir = Path(tmp)
+        return [
+            measure(label, database_url, redis_url, workdir)
+            for label, database_url, redis_url in backends(
+                workdir, name, postgres=postgres, sqlite_only=sqlite_only
+            )
+        ]
 
 
 def ratio(product: float, baseline: float) -> float:

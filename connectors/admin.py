@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 
 from connectors.models import Connector
 from connectors.providers import provider_choices
+from connectors.routing_fields import ROUTING_FIELDS
 from connectors.services import connector_validate
+from core.forms import ServiceErrorsMixin
 
 
-class ConnectorAdminForm(forms.ModelForm):
+class ConnectorAdminForm(ServiceErrorsMixin, forms.ModelForm):
     """The password is write-only here too (blank keeps the stored one); fields are checked by the
     same rules as the console and the API."""
 
@@ -17,7 +19,10 @@ class ConnectorAdminForm(forms.ModelForm):
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Stored encrypted and never shown. Leave blank to keep the current one.",
+        help_text=(
+            "Stored encrypted and never shown. Leave blank to keep the current one, unless the "
+            "scheme, host or port of the connector's address changes."
+        ),
     )
 
     class Meta:
@@ -30,6 +35,8 @@ class ConnectorAdminForm(forms.ModelForm):
             "username",
             "sender_list",
             "options",
+            "max_in_flight",
+            *ROUTING_FIELDS,
             "health_state",
             "consecutive_failures",
             "last_error",
@@ -43,13 +50,26 @@ class ConnectorAdminForm(forms.ModelForm):
         if self.errors:
             return data
         checked = ("name", "provider", "priority", "username", "sender_list", "options")
+        checked += ("max_in_flight",)
+        checked += ROUTING_FIELDS
         try:
-            data.update(connector_validate(fields={key: data.get(key) for key in checked}))
+            data.update(
+                connector_validate(
+                    fields={key: data.get(key) for key in checked},
+                    connector=self.instance,
+                    password=data.get("new_password") or "",
+                )
+            )
         except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                field = key.split(".", 1)[0]
-                self.add_error(field if field in self.fields else None, messages)
+            self.add_service_errors(error)
         return data
+
+    def service_error_field(self, key: str) -> str | None:
+        """An option's error ("options.<name>") belongs on the options field, the password's on
+        new_password."""
+        return super().service_error_field(
+            "new_password" if key == "password" else key.split(".", 1)[0]
+        )
 
     def save(self, commit=True):
         if self.cleaned_data.get("new_password"):
@@ -74,7 +94,11 @@ class ConnectorAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["name", "provider", "priority", "is_active"]}),
-        ("Account", {"fields": ["username", "new_password", "sender_list", "options"]}),
+        (
+            "Account",
+            {"fields": ["username", "new_password", "sender_list", "options", "max_in_flight"]},
+        ),
+        ("Routing and cost", {"fields": list(ROUTING_FIELDS)}),
         (
             "Health",
             {"fields": ["health_state", "consecutive_failures", "last_error", "tripped_until"]},

@@ -2,8 +2,13 @@
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from connectors.models import Connector, HealthState
+from connectors.providers import UnknownProvider, get_provider
+from connectors.providers.types import CannotCarry
+from connectors.routing import connector_carries
+from core.phone import country_of_number
 
 
 def connector_list() -> QuerySet[Connector]:
@@ -25,6 +30,71 @@ def connectors_for_dispatch() -> list[Connector]:
         )
         .order_by("priority", "id")
     )
+
+
+def connector_get(*, connector_id: int) -> Connector:
+    """One connector, or Connector.DoesNotExist."""
+    return Connector.objects.get(pk=connector_id)
+
+
+def connector_is_usable(*, connector: Connector) -> bool:
+    """Whether the connector is healthy now (neither paused nor with its credentials rejected)."""
+    return Connector.objects.filter(pk=connector.pk, health_state=HealthState.OK).exists()
+
+
+def connectors_unusable_reason(
+    *, number: str = "", pinned: bool = False, connector_id: int | None = None
+) -> tuple[bool, str]:
+    """Why no connector, or the pinned one, could even be tried for a number: (transient,
+    explanation)."""
+    active = Connector.objects.filter(is_active=True)
+    if pinned:
+        active = active.filter(pk=connector_id)
+    if number and active and not any(connector_carries(c, number) for c in active):
+        country = country_of_number(number)
+        where = (
+            gettext("numbers of %(country)s") % {"country": country.label} if country else number
+        )
+        values = {"where": where}
+        if pinned:
+            explanation = gettext(
+                "The pinned connector does not carry %(where)s: add it to a connector's "
+                "destinations."
+            )
+        else:
+            explanation = gettext(
+                "No active connector does carry %(where)s: add it to a connector's destinations."
+            )
+        return False, explanation % values
+    if active.filter(health_state=HealthState.TRIPPED).exists():
+        return True, gettext(
+            "Every usable connector is paused after failures; the message will be retried."
+        )
+    if pinned:
+        return (
+            False,
+            gettext(
+                "The pinned connector is switched off, deleted or has its credentials rejected."
+            ),
+        )
+    if active.exists():
+        return False, gettext(
+            "Every active connector has its credentials rejected; edit the connectors."
+        )
+    return False, gettext("No active connector: add one or switch one on.")
+
+
+def connectors_refusing_text(*, text: str) -> list[tuple[Connector, CannotCarry]]:
+    """Active connectors whose preflight refuses this text (its length or characters)."""
+    refusing = []
+    for connector in Connector.objects.filter(is_active=True).order_by("priority", "id"):
+        try:
+            get_provider(connector.provider).preflight_text(connector, text)
+        except UnknownProvider:  # no longer configured: the dispatcher skips it anyway
+            continue
+        except CannotCarry as error:
+            refusing.append((connector, error))
+    return refusing
 
 
 def sender_titles_active() -> list[str]:

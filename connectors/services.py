@@ -2,19 +2,25 @@
 
 import re
 import time
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from connectors.models import Connector, ConnectorSendSlot, HealthState
+from connectors.addresses import ADDRESS_CHANGED, address_changes
+from connectors.models import (
+    DEFAULT_MAX_IN_FLIGHT,
+    MAX_IN_FLIGHT_LIMIT,
+    Connector,
+    ConnectorSendSlot,
+    HealthState,
+    receipt_token_generate,
+)
 from connectors.providers import UnknownProvider, get_provider
-from connectors.providers.base import TRANSIENT_CATEGORIES, Category, CheckResult, ProviderError
-from smsconsole.audit import audit_changes, audit_record, audit_snapshot
+from connectors.providers.types import CheckResult, Exchange, ProviderError
+from connectors.routing_fields import ROUTING_FIELDS, routing_fields_clean
+from core.audit import SECRET_CHANGED, audit_changes, audit_record, audit_snapshot
 
 # Sender titles: letters (any script), digits, space and . - _ & ' + ! — what operators approve.
 SENDER_TITLE_RE = re.compile(r"^[\w .\-&'+!]+$")
@@ -29,7 +35,9 @@ AUDITED_FIELDS = (
     "password",
     "sender_list",
     "options",
+    "max_in_flight",
     "health_state",
+    *ROUTING_FIELDS,
 )
 AUDIT_SECRET_FIELDS = ("password",)
 
@@ -95,6 +103,17 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
             "Priority must be a whole number from 0 to 1000000 (lower goes first)."
         ]
     fields["username"] = str(fields.get("username") or "").strip()
+    in_flight = fields.get("max_in_flight")
+    if in_flight is None:
+        fields["max_in_flight"] = DEFAULT_MAX_IN_FLIGHT
+    elif (
+        not isinstance(in_flight, int)
+        or isinstance(in_flight, bool)
+        or not 1 <= in_flight <= MAX_IN_FLIGHT_LIMIT
+    ):
+        errors["max_in_flight"] = [
+            f"Requests in flight must be a whole number from 1 to {MAX_IN_FLIGHT_LIMIT}."
+        ]
     for step in (
         lambda: fields.update(
             sender_list=_clean_sender_list(
@@ -102,6 +121,7 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
             )
         ),
         lambda: fields.update(options=provider.clean_options(fields.get("options") or {})),
+        lambda: fields.update(routing_fields_clean(fields, provider)),
     ):
         try:
             step()
@@ -113,9 +133,23 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def connector_validate(*, fields: dict[str, Any]) -> dict[str, Any]:
+def _check_secrets_reentered(*, connector: Connector, fields: dict, password: str) -> None:
+    """A new address needs the password typed again: the stored one never goes to a new host."""
+    slug, options = fields["provider"], fields["options"]
+    if password or not address_changes(connector=connector, provider_slug=slug, options=options):
+        return
+    label = label_in_sentence(get_provider(slug).password_label)
+    raise ValidationError({"password": [f"Enter the {label} again: {ADDRESS_CHANGED}"]})
+
+
+def connector_validate(
+    *, fields: dict[str, Any], connector: Connector | None = None, password: str = ""
+) -> dict[str, Any]:
     """Check and normalise connector fields without saving (for the admin's form)."""
-    return _validated(dict(fields))
+    cleaned = _validated(dict(fields))
+    if connector is not None and connector.pk:
+        _check_secrets_reentered(connector=connector, fields=cleaned, password=password)
+    return cleaned
 
 
 @transaction.atomic
@@ -129,8 +163,16 @@ def connector_create(
     options: dict | None = None,
     priority: int | None = None,
     is_active: bool = True,
+    max_in_flight: int | None = None,
+    **routing: Any,
 ) -> Connector:
-    """Create a connector after validating every field with its provider's rules."""
+    """Create a connector after validating every field with its provider's rules.
+
+    Routing and cost fields (destinations, prices, İYS vouching, promotional titles) are
+    optional; the destinations default to the provider's.
+    """
+    if unknown := set(routing) - set(ROUTING_FIELDS):
+        raise ValidationError({key: ["Unknown field."] for key in sorted(unknown)})
     fields = _validated(
         {
             "name": name,
@@ -139,6 +181,8 @@ def connector_create(
             "sender_list": sender_list,
             "options": options,
             "priority": priority,
+            "max_in_flight": max_in_flight,
+            **routing,
         }
     )
     if not password:
@@ -156,7 +200,7 @@ def connector_update(*, connector: Connector, **changes: Any) -> Connector:
     """Change fields of a connector; a blank or missing password keeps the stored one.
 
     Editing credentials or options clears a "credentials rejected" or tripped state: someone
-    fixed it.
+    fixed it. A new address (see connectors.addresses) needs the password given again.
     """
     allowed = {
         "name",
@@ -167,6 +211,8 @@ def connector_update(*, connector: Connector, **changes: Any) -> Connector:
         "options",
         "priority",
         "is_active",
+        "max_in_flight",
+        *ROUTING_FIELDS,
     }
     if unknown := set(changes) - allowed:
         raise ValidationError({key: ["This field cannot be changed."] for key in sorted(unknown)})
@@ -179,6 +225,8 @@ def connector_update(*, connector: Connector, **changes: Any) -> Connector:
         "sender_list": connector.sender_list,
         "options": connector.options,
         "priority": connector.priority,
+        "max_in_flight": connector.max_in_flight,
+        **{name: getattr(connector, name) for name in ROUTING_FIELDS},
     }
     if (
         "provider" in changes
@@ -187,6 +235,7 @@ def connector_update(*, connector: Connector, **changes: Any) -> Connector:
     ):
         current["options"] = {}
     fields = _validated({**current, **{k: v for k, v in changes.items() if k != "is_active"}})
+    _check_secrets_reentered(connector=connector, fields=fields, password=password or "")
     for key, value in fields.items():
         setattr(connector, key, value)
     if "is_active" in changes:
@@ -240,16 +289,6 @@ def connector_move(*, connector: Connector, direction: str) -> list[Connector]:
     return _save_order(ordered)
 
 
-@transaction.atomic
-def connector_reorder(*, connector_ids: list[int]) -> list[Connector]:
-    """Put connectors in the given order (every connector id, once each)."""
-    ordered_all = list(Connector.objects.select_for_update().order_by("priority", "id"))
-    by_id = {c.pk: c for c in ordered_all}
-    if sorted(connector_ids) != sorted(by_id):
-        raise ValidationError({"connector_ids": ["Give every connector id exactly once."]})
-    return _save_order([by_id[i] for i in connector_ids])
-
-
 def _save_order(ordered: list[Connector]) -> list[Connector]:
     # Keep the existing priority numbers (sorted) when they are distinct, so 10/20/30 gaps survive.
     numbers = sorted(c.priority for c in ordered)
@@ -264,88 +303,34 @@ def _save_order(ordered: list[Connector]) -> list[Connector]:
     return ordered
 
 
+def _check_detail(connector: Connector, error: ProviderError) -> str:
+    # An answer that matches no documented code may come from whatever the base URL names:
+    # operators get the status and our words, never its text (attempts keep it, redacted).
+    if error.http_status is not None and not error.code:
+        return (
+            f"{connector.provider_name} gave an answer that is not one it documents "
+            f"(HTTP {error.http_status})."
+        )
+    return error.detail
+
+
 def connector_check(*, connector: Connector) -> CheckResult:
     """Run the provider's "test connection" and remember the result on the connector."""
+    log: list[Exchange] = []
     try:
-        result = connector.provider_class.check(connector=connector)
+        result = connector.provider_class.check(connector=connector, log=log)
     except ProviderError as error:
-        result = CheckResult(ok=False, detail=error.detail, exchanges=error.exchanges)
+        result = CheckResult(ok=False, detail=_check_detail(connector, error))
     except NotImplementedError:
         result = CheckResult(
             ok=False, detail=f"{connector.provider_name} has no connection test yet."
         )
+    result.exchanges = log
     connector.last_check_ok = result.ok
     connector.last_check_detail = result.detail[:1000]
     connector.last_checked_at = timezone.now()
-    connector.save(
-        update_fields=["last_check_ok", "last_check_detail", "last_checked_at", "session_token"]
-    )
+    connector.save(update_fields=["last_check_ok", "last_check_detail", "last_checked_at"])
     return result
-
-
-# -- Connector health: a small circuit breaker, driven by the dispatcher (messaging) -------------
-
-
-def connector_record_success(*, connector: Connector) -> None:
-    """A message was accepted: the connector is healthy again (writes only when that changes)."""
-    Connector.objects.filter(pk=connector.pk).filter(
-        ~Q(health_state=HealthState.OK) | Q(consecutive_failures__gt=0)
-    ).update(
-        health_state=HealthState.OK,
-        consecutive_failures=0,
-        tripped_until=None,
-        updated_at=timezone.now(),
-    )
-
-
-def connector_record_failure(*, connector: Connector, category: str, detail: str) -> None:
-    """A send failed: rejected credentials stop the connector until it is edited, no balance pauses
-    it, and a run of transient failures pauses it for a cool-down (thresholds are settings)."""
-    now = timezone.now()
-    last_error = f"{Category(category).label}: {detail}"[:1000]
-    connectors = Connector.objects.filter(pk=connector.pk)
-    if category == Category.CREDENTIALS:
-        connectors.update(
-            health_state=HealthState.CREDENTIALS_REJECTED,
-            tripped_until=None,
-            last_error=last_error,
-            consecutive_failures=F("consecutive_failures") + 1,
-            updated_at=now,
-        )
-    elif category == Category.BALANCE:
-        connectors.exclude(health_state=HealthState.CREDENTIALS_REJECTED).update(
-            health_state=HealthState.TRIPPED,
-            last_error=last_error,
-            updated_at=now,
-            tripped_until=now + timedelta(seconds=settings.SMSCONSOLE_BREAKER_BALANCE_SECONDS),
-            consecutive_failures=F("consecutive_failures") + 1,
-        )
-    elif category in TRANSIENT_CATEGORIES:
-        connectors.update(
-            consecutive_failures=F("consecutive_failures") + 1,
-            last_error=last_error,
-            updated_at=now,
-        )
-        connectors.filter(consecutive_failures__gte=settings.SMSCONSOLE_BREAKER_FAILURES).exclude(
-            health_state=HealthState.CREDENTIALS_REJECTED
-        ).update(
-            health_state=HealthState.TRIPPED,
-            tripped_until=now + timedelta(seconds=settings.SMSCONSOLE_BREAKER_COOLDOWN_SECONDS),
-        )
-
-
-def connector_claim_probe(*, connector: Connector) -> bool:
-    """Whether this caller may send the one probe message through a connector whose pause ended.
-
-    The pause is extended while the probe runs, so concurrent workers skip the connector meanwhile.
-    """
-    now = timezone.now()
-    pause = timedelta(seconds=settings.SMSCONSOLE_BREAKER_COOLDOWN_SECONDS)
-    return bool(
-        Connector.objects.filter(
-            pk=connector.pk, health_state=HealthState.TRIPPED, tripped_until__lte=now
-        ).update(tripped_until=now + pause)
-    )
 
 
 def connector_store_session_token(*, connector: Connector, token: str) -> Connector:
@@ -353,6 +338,16 @@ def connector_store_session_token(*, connector: Connector, token: str) -> Connec
     connector.session_token = token
     if connector.pk:
         connector.save(update_fields=["session_token"])
+    return connector
+
+
+def connector_regenerate_receipt_token(*, connector: Connector) -> Connector:
+    """Give the connector a new receipt token; receipts to the old URL get 401 from now on."""
+    connector.receipt_token = receipt_token_generate()
+    connector.save(update_fields=["receipt_token", "updated_at"])
+    audit_record(
+        action="regenerate_token", target=connector, changes={"receipt_token": SECRET_CHANGED}
+    )
     return connector
 
 

@@ -4,12 +4,13 @@ import functools
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.permissions import ConsolePermissionMixin
 from connectors.forms import ConnectorForm
 from connectors.models import Connector
 from connectors.providers import UnknownProvider, all_providers, get_provider
@@ -20,6 +21,7 @@ from connectors.services import (
     connector_create,
     connector_delete,
     connector_move,
+    connector_regenerate_receipt_token,
     connector_set_active,
     connector_update,
 )
@@ -29,66 +31,82 @@ def _provider_or_404(slug: str) -> Provider:
     try:
         return get_provider(slug)
     except UnknownProvider:
-        raise Http404(f"No provider '{slug}'.") from None
+        raise Http404(_("No provider '%(slug)s'.") % {"slug": slug}) from None
 
 
 def _saved(form: ConnectorForm, save: Callable[..., Connector]) -> Connector | None:
     """The connector the service saved from the form, or None with the errors put on the form."""
-    if not form.is_valid():
-        return None
-    try:
-        return save(**form.service_fields())
-    except ValidationError as error:
-        form.add_service_errors(error)
-        return None
+    return form.call_service(save, **form.service_fields()) if form.is_valid() else None
 
 
 def _form_page(
     request: HttpRequest, form: ConnectorForm, title: str, status: int = 200
 ) -> HttpResponse:
-    return render(
-        request, "connectors/form.html", {"page_title": title, "form": form}, status=status
-    )
+    context = {"page_title": title, "form": form}
+    if form.connector is not None:
+        context["receipts"] = {
+            "sent": form.provider.sends_receipts(form.connector),
+            "url": form.connector.receipt_url
+            or request.build_absolute_uri(form.connector.receipt_path),
+        }
+    return render(request, "connectors/form.html", context, status=status)
 
 
-class ConnectorListView(LoginRequiredMixin, View):
+class ConnectorListView(ConsolePermissionMixin, View):
+    permission_required = "connectors.view_connector"
+
     def get(self, request):
         return render(
             request,
             "connectors/list.html",
-            {"page_title": "Connectors", "connectors": connector_list()},
+            {"page_title": _("Connectors"), "connectors": connector_list()},
         )
 
 
-class ConnectorProviderPickView(LoginRequiredMixin, View):
+class ConnectorProviderPickView(ConsolePermissionMixin, View):
+    permission_required = "connectors.add_connector"
+
     def get(self, request):
         return render(
             request,
             "connectors/pick.html",
-            {"page_title": "Add connector", "providers": all_providers().values()},
+            {"page_title": _("Add connector"), "providers": all_providers().values()},
         )
 
 
-class ConnectorCreateView(LoginRequiredMixin, View):
+class ConnectorCreateView(ConsolePermissionMixin, View):
+    permission_required = "connectors.add_connector"
+
     def get(self, request, provider: str):
         form = ConnectorForm(provider=_provider_or_404(provider))
-        return _form_page(request, form, f"Add {form.provider.name} connector")
+        return _form_page(
+            request, form, _("Add %(provider)s connector") % {"provider": form.provider.name}
+        )
 
     def post(self, request, provider: str):
         form = ConnectorForm(request.POST, provider=_provider_or_404(provider))
         if connector := _saved(form, connector_create):
             messages.success(
-                request, f"Connector “{connector.name}” added at priority {connector.priority}."
+                request,
+                _("Connector “%(name)s” added at priority %(priority)s.")
+                % {"name": connector.name, "priority": connector.priority},
             )
             return redirect("connectors:list")
-        return _form_page(request, form, f"Add {form.provider.name} connector", status=400)
+        return _form_page(
+            request,
+            form,
+            _("Add %(provider)s connector") % {"provider": form.provider.name},
+            status=400,
+        )
 
 
-class ConnectorEditView(LoginRequiredMixin, View):
+class ConnectorEditView(ConsolePermissionMixin, View):
+    permission_required = "connectors.change_connector"
+
     def get(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
         form = ConnectorForm(provider=_provider_or_404(connector.provider), connector=connector)
-        return _form_page(request, form, f"Edit {connector.name}")
+        return _form_page(request, form, _("Edit %(name)s") % {"name": connector.name})
 
     def post(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
@@ -96,19 +114,21 @@ class ConnectorEditView(LoginRequiredMixin, View):
             request.POST, provider=_provider_or_404(connector.provider), connector=connector
         )
         if saved := _saved(form, functools.partial(connector_update, connector=connector)):
-            messages.success(request, f"Connector “{saved.name}” saved.")
+            messages.success(request, _("Connector “%(name)s” saved.") % {"name": saved.name})
             return redirect("connectors:list")
-        return _form_page(request, form, f"Edit {connector.name}", status=400)
+        return _form_page(request, form, _("Edit %(name)s") % {"name": connector.name}, status=400)
 
 
-class ConnectorDeleteView(LoginRequiredMixin, View):
+class ConnectorDeleteView(ConsolePermissionMixin, View):
+    permission_required = "connectors.delete_connector"
+
     def get(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
         return render(
             request,
             "connectors/delete.html",
             {
-                "page_title": f"Delete {connector.name}",
+                "page_title": _("Delete %(name)s") % {"name": connector.name},
                 "connector": connector,
                 "is_last_active": connector_is_last_active(connector=connector),
             },
@@ -118,11 +138,13 @@ class ConnectorDeleteView(LoginRequiredMixin, View):
         connector = get_object_or_404(Connector, pk=pk)
         name = connector.name
         connector_delete(connector=connector)
-        messages.success(request, f"Connector “{name}” deleted.")
+        messages.success(request, _("Connector “%(name)s” deleted.") % {"name": name})
         return redirect("connectors:list")
 
 
-class ConnectorToggleView(LoginRequiredMixin, View):
+class ConnectorToggleView(ConsolePermissionMixin, View):
+    permission_required = "accounts.manage_routing"
+
     def post(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
         connector_set_active(connector=connector, is_active=not connector.is_active)
@@ -132,7 +154,9 @@ class ConnectorToggleView(LoginRequiredMixin, View):
         return redirect("connectors:list")
 
 
-class ConnectorMoveView(LoginRequiredMixin, View):
+class ConnectorMoveView(ConsolePermissionMixin, View):
+    permission_required = "accounts.manage_routing"
+
     def post(self, request, pk: int, direction: str):
         connector = get_object_or_404(Connector, pk=pk)
         try:
@@ -146,7 +170,9 @@ class ConnectorMoveView(LoginRequiredMixin, View):
         return redirect("connectors:list")
 
 
-class ConnectorTestView(LoginRequiredMixin, View):
+class ConnectorTestView(ConsolePermissionMixin, View):
+    permission_required = "connectors.change_connector"
+
     def post(self, request, pk: int):
         connector = get_object_or_404(Connector, pk=pk)
         result = connector_check(connector=connector)
@@ -157,3 +183,20 @@ class ConnectorTestView(LoginRequiredMixin, View):
             request, f"{connector.name}: {result.detail}"
         )
         return redirect("connectors:list")
+
+
+class ConnectorReceiptTokenView(ConsolePermissionMixin, View):
+    permission_required = "connectors.change_connector"
+
+    def post(self, request, pk: int):
+        connector = get_object_or_404(Connector, pk=pk)
+        connector_regenerate_receipt_token(connector=connector)
+        messages.success(
+            request,
+            _(
+                "New receipt URL for “%(name)s”. The old one no longer works: update the "
+                "provider's panel where you pasted it."
+            )
+            % {"name": connector.name},
+        )
+        return redirect("connectors:edit", pk=connector.pk)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from inbox.models import InboundMessage, OptOut, ReceiveConnector, ReceiverNumber
+from inbox.models import InboundMessage, ReceiveConnector, ReceiverNumber
 
 
 class ReceiverNumberInline(admin.TabularInline):
@@ -65,10 +65,3 @@ class InboundMessageAdmin(admin.ModelAdmin):
         "forward_error",
         "forwarded_at",
     ]
-
-
-@admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
-    list_display = ["number", "keyword", "created_at"]
-    search_fields = ["number"]
-    raw_id_fields = ["inbound_message"]

@@ -1,4 +1,4 @@
-"""Inbox REST API: received messages and receive connectors; services do the work."""
+"""Inbox REST API: received messages, receive connectors and opt-outs; services do the work."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -7,16 +7,18 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox.models import InboundMessage, OptOut, ReceiveConnector, Routing
-from inbox.selectors import inbound_message_list, optout_list, receive_connector_list
+from accounts.permissions import CredentialFieldsMixin
+from inbox.models import InboundMessage, ReceiveConnector, Routing
+from inbox.selectors import inbound_message_list, receive_connector_list
 from inbox.services import (
-    optout_create,
-    optout_delete,
     receive_connector_create,
     receive_connector_delete,
     receive_connector_regenerate_token,
     receive_connector_update,
 )
+from messaging.models import OptOut
+from messaging.selectors import optout_list
+from messaging.services import optout_create, optout_delete
 
 
 def _console_url(request) -> str:
@@ -44,12 +46,14 @@ class InboxFilterSerializer(serializers.Serializer):
         required=False, max_length=32, help_text="The remote (sender) number."
     )
     connector = serializers.IntegerField(
-        required=False, min_value=1, help_text="Receive connector id."
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Receive connector id."
     )
     since = serializers.DateTimeField(required=False, help_text="ISO 8601; received at or after.")
 
 
 class InboxListApi(APIView):
+    permission_required = "inbox.view_inboundmessage"
+
     @extend_schema(
         parameters=[InboxFilterSerializer],
         responses=InboundMessageOutputSerializer(many=True),
@@ -69,8 +73,18 @@ class InboxListApi(APIView):
         )
 
 
-class ReceiveConnectorOutputSerializer(serializers.ModelSerializer):
+class ReceiveConnectorOutputSerializer(CredentialFieldsMixin, serializers.ModelSerializer):
+    """The token (and a forward URL, which may carry one) only to callers who may change it."""
+
+    credential_fields = ("token", "forward_url")
+    credential_permission = "inbox.change_receiveconnector"
     receiver_numbers = serializers.ListField(child=serializers.CharField(), read_only=True)
+    token = serializers.CharField(
+        required=False, help_text="Only for callers who may change receive connectors."
+    )
+    forward_url = serializers.CharField(
+        required=False, help_text="Only for callers who may change receive connectors."
+    )
 
     class Meta:
         model = ReceiveConnector
@@ -104,9 +118,18 @@ class ReceiveConnectorInputSerializer(serializers.Serializer):
 
 
 class ReceiveConnectorCollectionApi(APIView):
+    permission_required = {
+        "GET": "inbox.view_receiveconnector",
+        "POST": "inbox.add_receiveconnector",
+    }
+
     @extend_schema(responses=ReceiveConnectorOutputSerializer(many=True))
     def get(self, request):
-        return Response(ReceiveConnectorOutputSerializer(receive_connector_list(), many=True).data)
+        return Response(
+            ReceiveConnectorOutputSerializer(
+                receive_connector_list(), many=True, context={"request": request}
+            ).data
+        )
 
     @extend_schema(
         request=ReceiveConnectorInputSerializer, responses={201: ReceiveConnectorOutputSerializer}
@@ -118,15 +141,24 @@ class ReceiveConnectorCollectionApi(APIView):
             **data.validated_data, console_url=_console_url(request)
         )
         return Response(
-            ReceiveConnectorOutputSerializer(connector).data, status=status.HTTP_201_CREATED
+            ReceiveConnectorOutputSerializer(connector, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
 class ReceiveConnectorDetailApi(APIView):
+    permission_required = {
+        "GET": "inbox.view_receiveconnector",
+        "PATCH": "inbox.change_receiveconnector",
+        "DELETE": "inbox.delete_receiveconnector",
+    }
+
     @extend_schema(responses=ReceiveConnectorOutputSerializer)
     def get(self, request, pk: int):
         connector = get_object_or_404(receive_connector_list(), pk=pk)
-        return Response(ReceiveConnectorOutputSerializer(connector).data)
+        return Response(
+            ReceiveConnectorOutputSerializer(connector, context={"request": request}).data
+        )
 
     @extend_schema(
         request=ReceiveConnectorInputSerializer(partial=True),
@@ -139,7 +171,9 @@ class ReceiveConnectorDetailApi(APIView):
         connector = receive_connector_update(
             connector=connector, **data.validated_data, console_url=_console_url(request)
         )
-        return Response(ReceiveConnectorOutputSerializer(connector).data)
+        return Response(
+            ReceiveConnectorOutputSerializer(connector, context={"request": request}).data
+        )
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
@@ -148,11 +182,15 @@ class ReceiveConnectorDetailApi(APIView):
 
 
 class ReceiveConnectorRegenerateTokenApi(APIView):
+    permission_required = "inbox.change_receiveconnector"
+
     @extend_schema(request=None, responses=ReceiveConnectorOutputSerializer)
     def post(self, request, pk: int):
         connector = get_object_or_404(ReceiveConnector, pk=pk)
         connector = receive_connector_regenerate_token(connector=connector)
-        return Response(ReceiveConnectorOutputSerializer(connector).data)
+        return Response(
+            ReceiveConnectorOutputSerializer(connector, context={"request": request}).data
+        )
 
 
 class OptOutOutputSerializer(serializers.ModelSerializer):
@@ -165,14 +203,22 @@ class OptOutInputSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=32)
 
 
+class OptOutQuerySerializer(serializers.Serializer):
+    number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
+
 class OptOutCollectionApi(APIView):
+    permission_required = {"GET": "messaging.view_optout", "POST": "messaging.add_optout"}
+
     @extend_schema(
         parameters=[OpenApiParameter("number", str, description="Part of the number to find.")],
         responses=OptOutOutputSerializer(many=True),
     )
     def get(self, request):
+        query = OptOutQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)  # a NUL or an overlong search is a 400, not a 500
         paginator = LimitOffsetPagination()
-        optouts = optout_list(search=request.query_params.get("number", ""))
+        optouts = optout_list(search=query.validated_data.get("number", ""))
         page = paginator.paginate_queryset(optouts, request, view=self)
         return paginator.get_paginated_response(OptOutOutputSerializer(page, many=True).data)
 
@@ -185,6 +231,8 @@ class OptOutCollectionApi(APIView):
 
 
 class OptOutDetailApi(APIView):
+    permission_required = "messaging.delete_optout"
+
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
         optout_delete(optout=get_object_or_404(OptOut, pk=pk))

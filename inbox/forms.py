@@ -2,8 +2,9 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from core.forms import ServiceErrorsMixin
 from inbox.models import ReceiveConnector, Routing
 
 
@@ -11,54 +12,59 @@ def _split_numbers(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,;\n]+", value) if part.strip()]
 
 
-class ServiceErrorsMixin:
-    """Show a service's ValidationError on the fields it names."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
-
 class ReceiveConnectorForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"class": "form-control", "autofocus": True})
+        label=_("Name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control", "autofocus": True, "dir": "auto"}),
     )
     receiver_numbers = forms.CharField(
-        label="Receiver numbers",
-        widget=forms.Textarea(attrs={"class": "form-control mono", "rows": 3}),
-        help_text="The numbers your customers text, one per line or separated by commas: E.164 "
-        "with or without +, or a short code (e.g. +908501234567, 4455). A number belongs to one "
-        "receive connector only.",
+        label=_("Receiver numbers"),
+        widget=forms.Textarea(attrs={"class": "form-control mono", "rows": 3, "dir": "ltr"}),
+        help_text=_(
+            "The numbers your customers text, one per line or separated by commas: E.164 "
+            "with or without +, or a short code (e.g. +908501234567, 4455). A number belongs to one "
+            "receive connector only."
+        ),
     )
     routing = forms.ChoiceField(
+        label=_("Routing"),
         choices=Routing.choices,
         initial=Routing.INBOX,
         widget=forms.Select(attrs={"class": "form-select"}),
-        help_text="Inbox: messages appear here. Forward: also POSTed as JSON to your URL. "
-        "None: the provider is answered 502 and nothing is stored.",
+        help_text=_(
+            "Inbox: messages appear here. Forward: also POSTed as JSON to your URL. "
+            "None: the provider is answered 502 and nothing is stored."
+        ),
     )
     forward_url = forms.CharField(
-        label="Forward URL",
+        label=_("Forward URL"),
         required=False,
         max_length=500,
         widget=forms.URLInput(
-            attrs={"class": "form-control", "placeholder": "https://crm.example.com/sms/inbound"}
+            attrs={
+                "class": "form-control",
+                "placeholder": "https://crm.example.com/sms/inbound",
+                "dir": "ltr",
+            }
         ),
-        help_text="Only used with “Inbox + forward to URL”. Retried with back-off when it fails.",
+        help_text=_(
+            "Only used with “Inbox + forward to URL”. Retried with back-off when it fails."
+        ),
     )
     require_token = forms.BooleanField(
-        label="Require token",
+        label=_("Require token"),
         required=False,
         initial=True,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-        help_text="The provider must send <code>token=…</code>; recommended whenever it can.",
+        help_text=_("The provider must send <code>token=…</code>; recommended whenever it can."),
     )
     is_active = forms.BooleanField(
-        label="Active",
+        label=_("Active"),
         required=False,
         initial=True,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-        help_text="An inactive connector answers 404, as if it did not exist.",
+        help_text=_("An inactive connector answers 404, as if it did not exist."),
     )
 
     def __init__(
@@ -88,14 +94,19 @@ class ReceiveConnectorForm(ServiceErrorsMixin, forms.Form):
 
 class ReplyForm(ServiceErrorsMixin, forms.Form):
     text = forms.CharField(
-        label="Reply",
+        label=_("Reply"),
         strip=False,
         widget=forms.Textarea(
-            attrs={"class": "form-control", "rows": 3, "placeholder": "Write a reply…"}
+            attrs={
+                "class": "form-control",
+                "rows": 3,
+                "placeholder": _("Write a reply…"),
+                "dir": "auto",
+            }
         ),
     )
     sender = forms.ChoiceField(
-        label="Sender title",
+        label=_("Sender title"),
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
@@ -103,14 +114,16 @@ class ReplyForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args: Any, sender_titles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sender"].choices = [
-            ("", "Connector default"),
+            ("", _("Connector default")),
             *((t, t) for t in sender_titles),
         ]
 
 
 class OptOutForm(ServiceErrorsMixin, forms.Form):
     number = forms.CharField(
-        label="Number",
+        label=_("Number"),
         max_length=32,
-        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "+905321234567"}),
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "placeholder": "+905321234567", "dir": "ltr"}
+        ),
     )

@@ -2,8 +2,11 @@ import secrets
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from inbox.numbers import MAX_NUMBER_LENGTH
+from core.phone import MAX_NUMBER_LENGTH
+
+MAX_KEYWORD_LENGTH = 100
 
 
 def token_generate() -> str:
@@ -12,9 +15,9 @@ def token_generate() -> str:
 
 
 class Routing(models.TextChoices):
-    INBOX = "inbox", "Inbox"
-    FORWARD = "forward", "Inbox + forward to URL"
-    NONE = "none", "None (answers 502)"
+    INBOX = "inbox", _("Inbox")
+    FORWARD = "forward", _("Inbox + forward to URL")
+    NONE = "none", _("None (answers 502)")
 
 
 class ReceiveConnector(models.Model):
@@ -57,10 +60,10 @@ class ReceiverNumber(models.Model):
 
 
 class ForwardState(models.TextChoices):
-    NOT_FORWARDED = "", "Not forwarded"
-    PENDING = "pending", "Pending"
-    FORWARDED = "forwarded", "Forwarded"
-    FAILED = "failed", "Failed"
+    NOT_FORWARDED = "", _("Not forwarded")
+    PENDING = "pending", _("Pending")
+    FORWARDED = "forwarded", _("Forwarded")
+    FAILED = "failed", _("Failed")
 
 
 class InboundMessage(models.Model):
@@ -73,14 +76,17 @@ class InboundMessage(models.Model):
     receiver = models.CharField(max_length=MAX_NUMBER_LENGTH)
     sender = models.CharField(max_length=MAX_NUMBER_LENGTH, db_index=True)
     text = models.TextField()
-    keyword = models.CharField(max_length=100, blank=True)
+    keyword = models.CharField(max_length=MAX_KEYWORD_LENGTH, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     is_read = models.BooleanField(default=False)
     is_stop_word = models.BooleanField(
         default=False, help_text="The text was a stop word; the sender opted out."
     )
     # SHA-256 of connector, numbers, text, keyword: a provider retrying a request is stored once.
-    fingerprint = models.CharField(max_length=64, db_index=True, editable=False)
+    fingerprint = models.CharField(max_length=64, editable=False)
+    # The fingerprint while the message is the latest of its kind: unique, so two copies arriving
+    # at once store one row without a lock; a copy after the dedupe window takes the key over.
+    dedupe_key = models.CharField(max_length=64, null=True, unique=True, editable=False)
     forward_state = models.CharField(
         max_length=10, choices=ForwardState.choices, blank=True, default=""
     )
@@ -100,23 +106,3 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} → {self.receiver}"
-
-
-class OptOut(models.Model):
-    """A number that asked to receive no more commercial messages."""
-
-    number = models.CharField(max_length=MAX_NUMBER_LENGTH, unique=True)
-    keyword = models.CharField(
-        max_length=100, blank=True, help_text="The stop word received, if any."
-    )
-    inbound_message = models.ForeignKey(
-        InboundMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "opt-out"
-
-    def __str__(self) -> str:
-        return self.number

@@ -10,6 +10,11 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from inbox.services import ReceiveRefused, inbound_message_receive
+from inbox.throttle import (
+    receiver_is_throttled,
+    receiver_record_bad_token,
+    seconds_to_window_end,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +79,14 @@ class SmsReceiverView(View):
         return self._receive(request)
 
     def _receive(self, request: HttpRequest) -> HttpResponse:
+        # REMOTE_ADDR, as in the audit log: a proxy must pass the client's address there.
+        address = request.META.get("REMOTE_ADDR", "")
+        if receiver_is_throttled(address=address):
+            answer = _answer(
+                429, "Too Many Requests: too many wrong tokens from this address; try again later."
+            )
+            answer["Retry-After"] = str(seconds_to_window_end())
+            return answer
         if _too_large(request):
             limit_kb = settings.SMSCONSOLE_INBOUND_MAX_BYTES // 1024
             return _answer(400, f"Bad Request: the request is larger than {limit_kb} KB.")
@@ -87,6 +100,8 @@ class SmsReceiverView(View):
                 token=values.get("token", "").strip(),
             )
         except ReceiveRefused as refused:
+            if refused.status == 401:
+                receiver_record_bad_token(address=address)
             return _answer(refused.status, refused.message)
         except Exception:
             # The provider only sees the status; the cause goes to the server log.

@@ -4,18 +4,12 @@ from datetime import datetime
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
-from inbox.models import ForwardState, InboundMessage, OptOut, ReceiveConnector, ReceiverNumber
-from inbox.numbers import number_for_opt_out, number_normalise
+from core.phone import number_canonical, number_or_none
+from inbox.models import ForwardState, InboundMessage, ReceiveConnector, ReceiverNumber
 from messaging.models import Message
-from messaging.phone import number_or_none
 
 # A conversation page shows at most this many messages of each direction, the newest ones.
 CONVERSATION_LIMIT = 200
-
-
-def number_is_opted_out(*, number: str) -> bool:
-    """Whether the number (E.164) asked to receive no commercial messages."""
-    return OptOut.objects.filter(number=number_for_opt_out(number)).exists()
 
 
 def receive_connector_for_number(*, number: str) -> ReceiveConnector | None:
@@ -106,17 +100,9 @@ def inbound_message_list(
     """Received messages, newest first, filtered by remote number, receive connector and time."""
     messages = InboundMessage.objects.all()
     if number:
-        messages = messages.filter(sender=number_normalise(number))
+        messages = messages.filter(sender=number_canonical(number))
     if connector_id:
         messages = messages.filter(connector_id=connector_id)
     if since is not None:
         messages = messages.filter(received_at__gte=since)
     return messages.order_by("-received_at", "-id")
-
-
-def optout_list(*, search: str = "") -> QuerySet[OptOut]:
-    """Opted-out numbers, newest first."""
-    optouts = OptOut.objects.select_related("inbound_message")
-    if search.strip():
-        optouts = optouts.filter(number__contains=search.strip().lstrip("+"))
-    return optouts

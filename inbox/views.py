@@ -2,35 +2,29 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.permissions import ConsolePermissionMixin
 from connectors.selectors import sender_titles_active
 from inbox.forms import OptOutForm, ReceiveConnectorForm, ReplyForm
-from inbox.models import OptOut, ReceiveConnector
-from inbox.selectors import (
-    conversation_list,
-    conversation_messages,
-    number_is_opted_out,
-    optout_list,
-    receive_connector_list,
-)
+from inbox.models import ReceiveConnector
+from inbox.selectors import conversation_list, conversation_messages, receive_connector_list
 from inbox.services import (
     conversation_mark_read,
-    optout_create,
-    optout_delete,
     receive_connector_create,
     receive_connector_delete,
     receive_connector_regenerate_token,
     receive_connector_update,
 )
-from messaging.selectors import text_preview
-from messaging.services import message_create
+from messaging.models import OptOut
+from messaging.selectors import numbers_opted_out, optout_list, text_preview
+from messaging.services import message_create, optout_create, optout_delete
 
 PAGE_SIZE = 50
 
@@ -54,7 +48,9 @@ def _int_or_none(value: str | None) -> int | None:
 # --- Inbox ------------------------------------------------------------------------------------
 
 
-class InboxView(LoginRequiredMixin, View):
+class InboxView(ConsolePermissionMixin, View):
+    permission_required = "inbox.view_inboundmessage"
+
     def get(self, request):
         search = request.GET.get("q", "").strip()
         connector_id = _int_or_none(request.GET.get("connector"))
@@ -64,7 +60,7 @@ class InboxView(LoginRequiredMixin, View):
             request,
             "inbox/list.html",
             {
-                "page_title": "Inbox",
+                "page_title": _("Inbox"),
                 "page": page,
                 "search": search,
                 "connector_id": connector_id,
@@ -74,9 +70,15 @@ class InboxView(LoginRequiredMixin, View):
         )
 
 
-class ConversationView(LoginRequiredMixin, View):
+class ConversationView(ConsolePermissionMixin, View):
+    permission_required = {
+        "GET": "inbox.view_inboundmessage",
+        "POST": "inbox.change_inboundmessage",
+    }
+
     def get(self, request, number: str):
-        conversation_mark_read(number=number)
+        if request.user.has_perm("inbox.change_inboundmessage"):  # a Viewer's visit changes nothing
+            conversation_mark_read(number=number)
         form = ReplyForm(sender_titles=sender_titles_active())
         return self._render(request, number, form)
 
@@ -90,7 +92,9 @@ class ConversationView(LoginRequiredMixin, View):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                messages.success(request, f"Reply to {number} queued for sending.")
+                messages.success(
+                    request, _("Reply to %(number)s queued for sending.") % {"number": number}
+                )
                 return redirect("inbox:conversation", number=number)
         return self._render(request, number, form, status=400)
 
@@ -105,7 +109,7 @@ class ConversationView(LoginRequiredMixin, View):
                 "items": items,
                 "form": form,
                 "preview": text_preview(text=form["text"].value() or ""),
-                "opted_out": number_is_opted_out(number=number),
+                "opted_out": bool(numbers_opted_out(numbers=[number])),
             },
             status=status,
         )
@@ -114,20 +118,24 @@ class ConversationView(LoginRequiredMixin, View):
 # --- Receive connectors -----------------------------------------------------------------------
 
 
-class ReceiveConnectorListView(LoginRequiredMixin, View):
+class ReceiveConnectorListView(ConsolePermissionMixin, View):
+    permission_required = "inbox.view_receiveconnector"
+
     def get(self, request):
         return render(
             request,
             "inbox/receive_connector_list.html",
             {
-                "page_title": "Receive connectors",
+                "page_title": _("Receive connectors"),
                 "connectors": receive_connector_list(),
                 "receiver_url": receiver_url(request),
             },
         )
 
 
-class ReceiveConnectorCreateView(LoginRequiredMixin, View):
+class ReceiveConnectorCreateView(ConsolePermissionMixin, View):
+    permission_required = "inbox.add_receiveconnector"
+
     def get(self, request):
         return self._render(request, ReceiveConnectorForm())
 
@@ -143,8 +151,11 @@ class ReceiveConnectorCreateView(LoginRequiredMixin, View):
             else:
                 messages.success(
                     request,
-                    f"Receive connector “{connector.name}” added. Paste the receiver URL and its "
-                    "token into your provider's panel.",
+                    _(
+                        "Receive connector “%(name)s” added. Paste the receiver URL and its "
+                        "token into your provider's panel."
+                    )
+                    % {"name": connector.name},
                 )
                 return redirect("inbox:receive-connector-list")
         return self._render(request, form, status=400)
@@ -154,7 +165,7 @@ class ReceiveConnectorCreateView(LoginRequiredMixin, View):
             request,
             "inbox/receive_connector_form.html",
             {
-                "page_title": "Add receive connector",
+                "page_title": _("Add receive connector"),
                 "form": form,
                 "receiver_url": receiver_url(request),
             },
@@ -162,7 +173,9 @@ class ReceiveConnectorCreateView(LoginRequiredMixin, View):
         )
 
 
-class ReceiveConnectorEditView(LoginRequiredMixin, View):
+class ReceiveConnectorEditView(ConsolePermissionMixin, View):
+    permission_required = "inbox.change_receiveconnector"
+
     def get(self, request, pk: int):
         connector = get_object_or_404(ReceiveConnector, pk=pk)
         return self._render(request, ReceiveConnectorForm(connector=connector))
@@ -178,7 +191,9 @@ class ReceiveConnectorEditView(LoginRequiredMixin, View):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                messages.success(request, f"Receive connector “{connector.name}” saved.")
+                messages.success(
+                    request, _("Receive connector “%(name)s” saved.") % {"name": connector.name}
+                )
                 return redirect("inbox:receive-connector-list")
         return self._render(request, form, status=400)
 
@@ -187,7 +202,7 @@ class ReceiveConnectorEditView(LoginRequiredMixin, View):
             request,
             "inbox/receive_connector_form.html",
             {
-                "page_title": f"Edit {form.connector.name}",
+                "page_title": _("Edit %(name)s") % {"name": form.connector.name},
                 "form": form,
                 "connector": form.connector,
                 "receiver_url": receiver_url(request),
@@ -196,30 +211,36 @@ class ReceiveConnectorEditView(LoginRequiredMixin, View):
         )
 
 
-class ReceiveConnectorDeleteView(LoginRequiredMixin, View):
+class ReceiveConnectorDeleteView(ConsolePermissionMixin, View):
+    permission_required = "inbox.delete_receiveconnector"
+
     def get(self, request, pk: int):
         connector = get_object_or_404(ReceiveConnector, pk=pk)
         return render(
             request,
             "inbox/receive_connector_delete.html",
-            {"page_title": f"Delete {connector.name}", "connector": connector},
+            {"page_title": _("Delete %(name)s") % {"name": connector.name}, "connector": connector},
         )
 
     def post(self, request, pk: int):
         connector = get_object_or_404(ReceiveConnector, pk=pk)
         receive_connector_delete(connector=connector)
-        messages.success(request, f"Receive connector “{connector.name}” deleted.")
+        messages.success(
+            request, _("Receive connector “%(name)s” deleted.") % {"name": connector.name}
+        )
         return redirect("inbox:receive-connector-list")
 
 
-class ReceiveConnectorRegenerateTokenView(LoginRequiredMixin, View):
+class ReceiveConnectorRegenerateTokenView(ConsolePermissionMixin, View):
+    permission_required = "inbox.change_receiveconnector"
+
     def post(self, request, pk: int):
         connector = get_object_or_404(ReceiveConnector, pk=pk)
         receive_connector_regenerate_token(connector=connector)
         messages.success(
             request,
-            f"New token for “{connector.name}”. The old one no longer works: "
-            "update the provider's panel.",
+            _("New token for “%(name)s”. The old one no longer works: update the provider's panel.")
+            % {"name": connector.name},
         )
         return redirect("inbox:receive-connector-list")
 
@@ -227,7 +248,9 @@ class ReceiveConnectorRegenerateTokenView(LoginRequiredMixin, View):
 # --- Opt-outs ---------------------------------------------------------------------------------
 
 
-class OptOutListView(LoginRequiredMixin, View):
+class OptOutListView(ConsolePermissionMixin, View):
+    permission_required = {"GET": "messaging.view_optout", "POST": "messaging.add_optout"}
+
     def get(self, request):
         return self._render(request, OptOutForm())
 
@@ -239,7 +262,11 @@ class OptOutListView(LoginRequiredMixin, View):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                messages.success(request, f"{optout.number} will receive no commercial messages.")
+                messages.success(
+                    request,
+                    _("%(number)s will receive no commercial messages.")
+                    % {"number": optout.number},
+                )
                 return redirect("inbox:optout-list")
         return self._render(request, form, status=400)
 
@@ -250,7 +277,7 @@ class OptOutListView(LoginRequiredMixin, View):
             request,
             "inbox/optout_list.html",
             {
-                "page_title": "Opt-outs",
+                "page_title": _("Opt-outs"),
                 "page": page,
                 "search": search,
                 "form": form,
@@ -260,9 +287,13 @@ class OptOutListView(LoginRequiredMixin, View):
         )
 
 
-class OptOutDeleteView(LoginRequiredMixin, View):
+class OptOutDeleteView(ConsolePermissionMixin, View):
+    permission_required = "messaging.delete_optout"
+
     def post(self, request, pk: int):
         optout = get_object_or_404(OptOut, pk=pk)
         optout_delete(optout=optout)
-        messages.success(request, f"{optout.number} removed from the opt-out list.")
+        messages.success(
+            request, _("%(number)s removed from the opt-out list.") % {"number": optout.number}
+        )
         return redirect("inbox:optout-list")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from messaging.models import Attempt, Message
+from messaging.models import Attempt, DeliveryReport, Message, MessageEvent, OptOut
 
 
 class AttemptInline(admin.TabularInline):
@@ -17,6 +17,19 @@ class AttemptInline(admin.TabularInline):
         return False
 
 
+class MessageEventInline(admin.TabularInline):
+    """The status callbacks of a message (each attempt is on the message page)."""
+
+    model = MessageEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "event", "state", "attempts", "next_attempt_at", "finished_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     """Read-mostly: messages change only through the dispatcher."""
@@ -27,7 +40,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ["connector"]
     show_full_result_count = False  # no COUNT(*) over a million rows on every page
     readonly_fields = [f.name for f in Message._meta.fields]
-    inlines = [AttemptInline]
+    inlines = [AttemptInline, MessageEventInline]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -56,3 +69,27 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(DeliveryReport)
+class DeliveryReportAdmin(admin.ModelAdmin):
+    """Read-only: receipts are written by the receipt endpoint, report queries and SMPP."""
+
+    list_display = ["id", "received_at", "connector", "source", "state", "code", "message"]
+    list_filter = ["source", "state", "applied"]
+    search_fields = ["=provider_message_id", "=number"]
+    raw_id_fields = ["message", "connector"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ["number", "keyword", "created_at"]
+    search_fields = ["number"]
+    readonly_fields = ["inbound_message_id"]

@@ -1,6 +1,7 @@
 """Messages REST API: send (202), read one with its attempts, list with the log's filters."""
 
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -8,11 +9,12 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from messaging.forms import MessageFilterForm
-from messaging.models import Attempt, Message, MessageKind
+from connectors.providers.types import DeliveryState
+from core.models import ApiKey
+from messaging.filters import MessageFilter
+from messaging.models import Attempt, IysRecipientType, Message, MessageKind
 from messaging.selectors import message_get, message_list
 from messaging.services import message_create
-from smsconsole.models import ApiKey
 
 MESSAGE_FIELDS = [
     "id",
@@ -24,6 +26,11 @@ MESSAGE_FIELDS = [
     "encoding",
     "segments",
     "created_at",
+    "expires_at",
+    "callback_url",
+    "delivery_state",
+    "delivered_at",
+    "delivery_code",
 ]
 
 
@@ -36,6 +43,38 @@ class MessageInputSerializer(serializers.Serializer):
     )
     connector = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="Pin to this connector id."
+    )
+    iys_recipient_type = serializers.ChoiceField(
+        choices=IysRecipientType.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="İYS list of a commercial Turkish message; blank: the connector's default.",
+    )
+    callback_url = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="Where this message's events (message.sent, message.failed, message.delivered, "
+        "message.undelivered, message.expired) are posted as JSON, signed in the header "
+        "X-SmsConsole-Signature (sha256= and the HMAC-SHA256 of the body with the API key's "
+        "callback secret). Default: the API key's callback URL. https, or http to an "
+        "allowlisted host; no private address.",
+    )
+    validity_seconds = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="How long the message may wait to be sent, 60 to 604800 seconds; after that it "
+        "fails as expired and is never sent. Also passed to providers that take a validity.",
+    )
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Instead of validity_seconds: the moment after which it is never sent "
+        "(at most a week away).",
     )
 
 
@@ -68,7 +107,7 @@ class AttemptSerializer(serializers.ModelSerializer):
         model = Attempt
         fields = [
             "connector", "provider", "outcome", "category", "provider_code", "detail",
-            "http_status", "duration_ms", "started_at",
+            "http_status", "duration_ms", "cost", "started_at",
         ]  # fmt: skip
 
 
@@ -84,7 +123,7 @@ class MessageDetailSerializer(serializers.ModelSerializer):
         model = Message
         fields = [
             *MESSAGE_FIELDS, "connector", "provider_message_id", "error", "sent_at", "attempts",
-            "campaign",
+            "campaign", "iys_recipient_type", "hold_reason", "due_at",
         ]  # fmt: skip
 
 
@@ -97,6 +136,7 @@ class MessageCursorPagination(CursorPagination):
 
 FILTER_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=["queued", "sending", "sent", "failed"]),
+    OpenApiParameter("delivery_state", OpenApiTypes.STR, enum=DeliveryState.values),
     OpenApiParameter("connector", OpenApiTypes.INT),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=MessageKind.values),
     OpenApiParameter("date_from", OpenApiTypes.DATE),
@@ -108,6 +148,8 @@ FILTER_PARAMETERS = [
 
 
 class MessageCollectionApi(APIView):
+    permission_required = {"GET": "messaging.view_message", "POST": "messaging.add_message"}
+
     @extend_schema(
         request=MessageInputSerializer,
         responses={202: MessageOutputSerializer},
@@ -126,23 +168,29 @@ class MessageCollectionApi(APIView):
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses=MessageDetailSerializer(many=True))
     def get(self, request):
-        form = MessageFilterForm(request.query_params)
-        if not form.is_valid():
+        log = MessageFilter(request.query_params, queryset=message_list())
+        if not log.is_valid():
             return Response(
-                {"error": "The filters are not valid.", "fields": form.errors, "status": 400},
+                {
+                    "error": gettext("The filters are not valid."),
+                    "fields": log.errors,
+                    "status": 400,
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        messages = message_list(**form.selector_arguments()).prefetch_related("attempts")
+        messages = log.qs.prefetch_related("attempts")
         paginator = MessageCursorPagination()
         page = paginator.paginate_queryset(messages, request, view=self)
         return paginator.get_paginated_response(MessageDetailSerializer(page, many=True).data)
 
 
 class MessageDetailApi(APIView):
+    permission_required = "messaging.view_message"
+
     @extend_schema(responses=MessageDetailSerializer)
     def get(self, request, pk: int):
         try:
             message = message_get(message_id=pk)
         except Message.DoesNotExist:
-            raise Http404(f"No message {pk}.") from None
+            raise Http404(gettext("No message %(id)s.") % {"id": pk}) from None
         return Response(MessageDetailSerializer(message).data)

@@ -1,24 +1,36 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
-from connectors.providers.base import Category, Outcome
-from messaging.text import ENCODINGS, GSM_7
+from connectors.providers.types import Category, DeliveryState, Outcome
+from core.phone import MAX_NUMBER_LENGTH
+from core.text import ENCODINGS, GSM_7
+
+# The routing models live with the routing rules; importing them here registers them with the app.
+from messaging.routing.models import CountryFooter, SendWindow  # noqa: F401
 
 
 class MessageStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class MessageKind(models.TextChoices):
-    TRANSACTIONAL = "transactional", "Transactional"
-    COMMERCIAL = "commercial", "Commercial"
+    TRANSACTIONAL = "transactional", _("Transactional")
+    COMMERCIAL = "commercial", _("Commercial")
 
 
-# Message-level error when no connector was even tried (provider categories cover the rest).
+# Message-level errors when no connector was even tried (provider categories cover the rest).
 NO_CONNECTOR = "no_connector"
+OPTED_OUT = "opted_out"  # the number opted out while the commercial message waited: cancelled
+
+
+class IysRecipientType(models.TextChoices):
+    BIREYSEL = "BIREYSEL", _("BIREYSEL (individuals)")
+    TACIR = "TACIR", _("TACIR (merchants)")
 
 
 class Message(models.Model):
@@ -48,6 +60,18 @@ class Message(models.Model):
         ),
     )
     pinned = models.BooleanField(default=False, help_text="Only the chosen connector may carry it.")
+    iys_recipient_type = models.CharField(
+        max_length=10,
+        choices=IysRecipientType.choices,
+        blank=True,
+        help_text="İYS list of a commercial Turkish message; blank: the connector's default.",
+    )
+    quiet_hours_override = models.BooleanField(
+        default=False, help_text="Sent even in its country's quiet hours (an audited override)."
+    )
+    hold_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why it waits until due_at, e.g. quiet hours."
+    )
     provider_message_id = models.CharField(max_length=100, blank=True)
     error_category = models.CharField(max_length=20, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
@@ -62,6 +86,11 @@ class Message(models.Model):
         related_name="messages",
     )
 
+    # After this it is failed as expired, never sent late (None: it may wait as long as it takes).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Where its events are posted, signed with its API key's callback secret (API messages only).
+    callback_url = models.CharField(max_length=500, blank=True)
+
     # Dispatch bookkeeping: when it may go next, who holds it until when, how often it was retried.
     due_at = models.DateTimeField()
     kicked_at = models.DateTimeField(null=True, blank=True)
@@ -73,9 +102,34 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
 
+    # Delivery, a second axis after sending: what the provider's receipts say (monotonic).
+    delivery_state = models.CharField(
+        max_length=12, choices=DeliveryState.choices, default=DeliveryState.NONE
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_code = models.CharField(
+        max_length=40, blank=True, help_text="The provider's own code of the last receipt."
+    )
+    delivery_updated_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-id"]
         indexes = [
+            models.Index(fields=["delivery_state", "-id"], name="message_delivery_idx"),
+            # Receipts find their message by the id the provider gave it.
+            models.Index(fields=["provider_message_id"], name="message_provider_id_idx"),
+            # The dashboard's rollup: messages by when they reached a final delivery state.
+            models.Index(
+                fields=["delivery_updated_at"],
+                condition=Q(delivery_state__in=["delivered", "undelivered", "expired", "rejected"]),
+                name="message_delivery_final_idx",
+            ),
+            # Report polling and the wait's end: pending messages by when they were sent.
+            models.Index(
+                fields=["connector", "sent_at"],
+                condition=Q(delivery_state="pending"),
+                name="message_delivery_pending_idx",
+            ),
             # The log pages newest first by id (keyset); each filter has an index ending in id.
             models.Index(fields=["status", "-id"], name="message_status_idx"),
             models.Index(fields=["connector", "-id"], name="message_connector_idx"),
@@ -115,10 +169,12 @@ class Message(models.Model):
     @property
     def error_category_label(self) -> str:
         if self.error_category == NO_CONNECTOR:
-            return "No usable connector"
+            return _("No usable connector")
+        if self.error_category == OPTED_OUT:
+            return _("Cancelled: opted out")
         if self.error_category in Category.values:
             return Category(self.error_category).label
-        return self.error_category or "Error"
+        return self.error_category or _("Error")
 
     @property
     def error(self) -> dict:
@@ -148,6 +204,13 @@ class Attempt(models.Model):
     detail = models.TextField(blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Segments × the connector's price for the country, on an accepted attempt.",
+    )
     exchanges = models.JSONField(
         default=list, blank=True, help_text="Redacted requests and answers."
     )
@@ -160,6 +223,68 @@ class Attempt(models.Model):
         return f"{self.connector_name}: {self.outcome}"
 
 
+class EventType(models.TextChoices):
+    SENT = "message.sent", gettext_lazy("Sent")
+    FAILED = "message.failed", gettext_lazy("Failed")
+    EXPIRED = "message.expired", gettext_lazy("Expired")
+    DELIVERED = "message.delivered", gettext_lazy("Delivered")
+    UNDELIVERED = "message.undelivered", gettext_lazy("Undelivered")
+
+
+class CallbackState(models.TextChoices):
+    PENDING = "pending", gettext_lazy("Pending")
+    DELIVERED = "delivered", gettext_lazy("Delivered")
+    FAILED = "failed", gettext_lazy("Given up")
+
+
+class MessageEvent(models.Model):
+    """One transition of a message with a callback URL, posted there (signed) until it is taken."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    event = models.CharField(max_length=24, choices=EventType.choices)
+    # The JSON posted, fixed when the event happened, so every retry signs the same body.
+    payload = models.JSONField()
+    state = models.CharField(
+        max_length=10, choices=CallbackState.choices, default=CallbackState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One event per transition, however often a worker records it.
+            models.UniqueConstraint(fields=["message", "event"], name="message_event_once"),
+        ]
+        indexes = [
+            # The sweeper: pending events whose attempt is overdue.
+            models.Index(fields=["state", "next_attempt_at"], name="message_event_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} of SMS {self.message_id} ({self.state})"
+
+
+class CallbackAttempt(models.Model):
+    """One POST of an event: the answer's status code and our own words, never its body."""
+
+    event = models.ForeignKey(MessageEvent, on_delete=models.CASCADE, related_name="deliveries")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    succeeded = models.BooleanField(default=False)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event.event} attempt {self.number}"
+
+
 class WorkerHeartbeat(models.Model):
     """When a worker last ran the sweeper, so the console can tell when no worker is running."""
 
@@ -168,3 +293,91 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OptOut(models.Model):
+    """A number that asked to receive no more commercial messages."""
+
+    number = models.CharField(max_length=MAX_NUMBER_LENGTH, unique=True)
+    keyword = models.CharField(
+        max_length=100, blank=True, help_text="The stop word received, if any."
+    )
+    # The inbox's received SMS that carried the stop word: an id, not a foreign key, because
+    # messaging sits below the inbox. The column is the one the inbox's foreign key used.
+    inbound_message_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The table keeps the name it had when opt-outs lived in the inbox app.
+        db_table = "inbox_optout"
+        ordering = ["-created_at"]
+        verbose_name = "opt-out"
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReceiptSource(models.TextChoices):
+    PUSH = "push", _("Pushed by the provider")
+    PULL = "pull", _("Report query")
+    SMPP = "smpp", _("SMPP deliver_sm")
+
+
+class DeliveryReport(models.Model):
+    """One receipt from a provider as it came (redacted), what it says and the message it is for.
+
+    A pushed receipt is stored raw first and read by a task; one push may carry several receipts,
+    each then gets its own row. A receipt that matches no message is kept (message None).
+    """
+
+    connector = models.ForeignKey(
+        "connectors.Connector",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delivery_reports",
+    )
+    source = models.CharField(max_length=8, choices=ReceiptSource.choices)
+    message = models.ForeignKey(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delivery_reports",
+    )
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    number = models.CharField(max_length=40, blank=True)
+    state = models.CharField(
+        max_length=12, choices=DeliveryState.choices, blank=True, help_text="Blank: not read yet."
+    )
+    code = models.CharField(max_length=40, blank=True)
+    detail = models.TextField(blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    raw = models.TextField(blank=True, help_text="What the provider sent, secrets redacted.")
+    applied = models.BooleanField(
+        default=False, help_text="It moved the message's delivery state (else late or repeated)."
+    )
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["message", "id"], name="delivery_report_message_idx"),
+            # The Delivery reports page: receipts read and matched to no message, newest first.
+            models.Index(
+                fields=["-id"],
+                condition=Q(message__isnull=True, processed_at__isnull=False),
+                name="delivery_report_unmatched_idx",
+            ),
+            # Pushed receipts a task has not read yet (their kick was lost).
+            models.Index(
+                fields=["id"],
+                condition=Q(processed_at__isnull=True),
+                name="delivery_report_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Receipt {self.pk}: {self.state or 'unread'}"

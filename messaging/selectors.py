@@ -1,111 +1,66 @@
-"""Reads of messages: the filtered log (keyset pages, no counts), one message, the text counter."""
+"""Reads of messages: the log, one message, the text counter, the worker's heartbeat."""
 
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connectors.models import Connector
-from connectors.providers import UnknownProvider
-from messaging import text as sms_text
-from messaging.models import Attempt, Message, MessageStatus, WorkerHeartbeat
-from messaging.phone import number_or_none
+from connectors.providers.types import CannotCarry
+from connectors.selectors import connectors_refusing_text
+from core import text as sms_text
+from core.phone import number_for_opt_out
+from messaging.models import (
+    Attempt,
+    DeliveryReport,
+    Message,
+    MessageEvent,
+    MessageStatus,
+    OptOut,
+    WorkerHeartbeat,
+)
 
-PAGE_SIZE = 50
 OPT_OUT_QUERY_BATCH = 900  # below SQLite's default limit of variables in one statement
 
 
-def message_list(
-    *,
-    status: str = "",
-    connector_id: int | None = None,
-    kind: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    number: str = "",
-    text: str = "",
-    campaign_id: int | None = None,
-) -> QuerySet[Message]:
-    """Messages matching the log's filters, newest first (each filter has an index ending in id).
+def message_list() -> QuerySet[Message]:
+    """Every message, newest first, with its connector and its campaign, if any.
 
-    Each message comes with its campaign, if any (message.campaign_recipient.campaign).
+    The log narrows it with messaging.filters.MessageFilter and pages it with core.pagination.
     """
-    messages = Message.objects.select_related("connector", "campaign_recipient__campaign").order_by(
+    return Message.objects.select_related("connector", "campaign_recipient__campaign").order_by(
         "-id"
     )
-    if campaign_id:
-        # Ordered by the recipients' message id (the same number), so the index (campaign,
-        # -message) walks the campaign's messages newest first and stops after one page.
-        messages = messages.filter(campaign_recipient__campaign_id=campaign_id).order_by(
-            "-campaign_recipient__message_id"
-        )
-    if status:
-        messages = messages.filter(status=status)
-    if connector_id:
-        messages = messages.filter(connector_id=connector_id)
-    if kind:
-        messages = messages.filter(kind=kind)
-    if date_from:
-        messages = messages.filter(created_at__gte=_local_midnight(date_from))
-    if date_to:
-        messages = messages.filter(created_at__lt=_local_midnight(date_to + timedelta(days=1)))
-    if number := number.strip():
-        e164 = number_or_none(number)
-        digits = "".join(c for c in number if c.isdigit())
-        messages = messages.filter(to=e164) if e164 else messages.filter(to__contains=digits)
-    if text := text.strip():
-        messages = messages.filter(text__icontains=text)
-    return messages
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-@dataclass
-class Page:
-    """One page of the log and the cursors to its neighbours (None when there is none)."""
-
-    rows: list[Message] = field(default_factory=list)
-    newer: int | None = None  # pass as ?after= to see newer messages
-    older: int | None = None  # pass as ?before= to see older messages
-
-
-def message_page(
-    messages: QuerySet[Message],
-    *,
-    before: int | None = None,
-    after: int | None = None,
-    size: int = PAGE_SIZE,
-) -> Page:
-    """A keyset page: LIMIT size+1 on the id index tells whether more exist, without counting."""
-    if after is not None:
-        rows = list(messages.filter(id__gt=after).reverse()[: size + 1])
-        more_newer = len(rows) > size
-        rows = rows[:size][::-1]
-        older = rows[-1].pk if rows else None
-        return Page(rows=rows, newer=rows[0].pk if more_newer and rows else None, older=older)
-    if before is not None:
-        messages = messages.filter(id__lt=before)
-    rows = list(messages[: size + 1])
-    more_older = len(rows) > size
-    rows = rows[:size]
-    newer = rows[0].pk if before is not None and rows else None
-    return Page(rows=rows, newer=newer, older=rows[-1].pk if more_older else None)
 
 
 def numbers_opted_out(*, numbers: Iterable[str]) -> set[str]:
-    """Which of these E.164 numbers opted out of commercial messages (a few queries, not one each)."""
-    from inbox.models import OptOut
+    """Which of these numbers opted out of commercial messages, as given (a query per 900).
 
-    numbers = list(dict.fromkeys(numbers))
+    Each number is compared in the form opt-outs are stored in, so "0532 123 45 67" and
+    "+905321234567" are the same number. One number: `number in numbers_opted_out(numbers=[number])`.
+    """
+    given_as: dict[str, list[str]] = defaultdict(list)
+    for number in numbers:
+        given_as[number_for_opt_out(number)].append(number)
+    stored = list(given_as)
     found: set[str] = set()
-    for start in range(0, len(numbers), OPT_OUT_QUERY_BATCH):
-        batch = numbers[start : start + OPT_OUT_QUERY_BATCH]
-        found.update(OptOut.objects.filter(number__in=batch).values_list("number", flat=True))
+    for start in range(0, len(stored), OPT_OUT_QUERY_BATCH):
+        batch = stored[start : start + OPT_OUT_QUERY_BATCH]
+        for number in OptOut.objects.filter(number__in=batch).values_list("number", flat=True):
+            found.update(given_as[number])
     return found
+
+
+def optout_list(*, search: str = "") -> QuerySet[OptOut]:
+    """Opted-out numbers, newest first."""
+    optouts = OptOut.objects.all()
+    if search.strip():
+        optouts = optouts.filter(number__contains=search.strip().lstrip("+"))
+    return optouts
 
 
 def message_get(*, message_id: int) -> Message:
@@ -118,6 +73,11 @@ def message_get(*, message_id: int) -> Message:
     )
 
 
+def message_callbacks(*, message: Message) -> list[MessageEvent]:
+    """The events posted to a message's callback URL, oldest first, each with its attempts."""
+    return list(message.events.prefetch_related("deliveries"))
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
@@ -127,21 +87,28 @@ class TimelineEntry:
 
 
 def message_timeline(*, message: Message) -> list[TimelineEntry]:
-    """What happened to a message, oldest first: queued, each attempt, retries, the outcome."""
-    entries = [TimelineEntry(message.created_at, "queued", "Queued")]
+    """What happened to a message, oldest first: queued, held, each attempt, retries, the outcome."""
+    entries = [TimelineEntry(message.created_at, "queued", _("Queued"))]
+    if message.hold_reason:  # quiet hours: it waited (or waits) for its country's send window
+        held = message.hold_reason
+        entries.append(TimelineEntry(message.due_at, "queued", held[:1].upper() + held[1:]))
     for attempt in message.attempts.all():
         entries.append(
             TimelineEntry(
                 attempt.started_at,
                 attempt.outcome,
-                f"{attempt.get_outcome_display()} by {attempt.connector_name}",
+                _("%(outcome)s by %(connector)s")
+                % {"outcome": attempt.get_outcome_display(), "connector": attempt.connector_name},
                 attempt.detail,
             )
         )
     if message.status == "queued" and message.retries:
         entries.append(
             TimelineEntry(
-                message.due_at, "queued", f"Retry {message.retries} scheduled", message.error_detail
+                message.due_at,
+                "queued",
+                _("Retry %(retry)s scheduled") % {"retry": message.retries},
+                message.error_detail,
             )
         )
     if message.sent_at:
@@ -149,34 +116,71 @@ def message_timeline(*, message: Message) -> list[TimelineEntry]:
             TimelineEntry(
                 message.sent_at,
                 "sent",
-                "Sent",
-                f"Provider message id {message.provider_message_id}",
+                _("Sent"),
+                _("Provider message id %(id)s") % {"id": message.provider_message_id},
             )
         )
     if message.failed_at:
-        entries.append(TimelineEntry(message.failed_at, "failed", "Failed", message.error_detail))
-    return entries
+        entries.append(
+            TimelineEntry(message.failed_at, "failed", _("Failed"), message.error_detail)
+        )
+    for report in message_delivery_reports(message=message):
+        entries.append(
+            TimelineEntry(
+                report.received_at,
+                report.state or "pending",
+                _("Receipt: %(state)s") % {"state": report.get_state_display() or _("unread")},
+                _receipt_note(report),
+            )
+        )
+    if message.delivery_state == "unknown" and message.delivery_updated_at:
+        entries.append(
+            TimelineEntry(
+                message.delivery_updated_at,
+                "unknown",
+                _("Delivery unknown"),
+                _("No final receipt came within the delivery wait."),
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def _receipt_note(report: DeliveryReport) -> str:
+    parts = [report.get_source_display()]
+    if report.code:
+        parts.append(_("code %(code)s") % {"code": report.code})
+    if report.detail:
+        parts.append(report.detail)
+    if not report.applied:
+        parts.append(_("no change (late or repeated)"))
+    return " · ".join(str(part) for part in parts)
+
+
+def message_delivery_reports(*, message: Message) -> list[DeliveryReport]:
+    """The receipts matched to a message, oldest first (the page shows them raw)."""
+    return list(message.delivery_reports.order_by("id"))
+
+
+def delivery_reports_unmatched() -> QuerySet[DeliveryReport]:
+    """Receipts read and matched to no message (or not readable), newest first."""
+    return DeliveryReport.objects.filter(
+        message__isnull=True, processed_at__isnull=False
+    ).select_related("connector")
 
 
 @dataclass(frozen=True)
 class TextPreview:
-    """The compose counter: the text's measure and the connectors that would skip it for length."""
+    """The compose counter: the text's measure and the active connectors that would skip it."""
 
     measure: sms_text.TextMeasure
-    too_long_for: list[tuple[Connector, int]]
+    skipped_by: list[tuple[Connector, CannotCarry]]
 
 
 def text_preview(*, text: str) -> TextPreview:
-    """What a text costs and which active connectors could not carry it (their length limit)."""
-    too_long = []
-    for connector in Connector.objects.filter(is_active=True).order_by("priority", "id"):
-        try:
-            limit = connector.provider_class.text_limit_for(connector)
-        except UnknownProvider:  # no longer configured: the dispatcher skips it anyway
-            continue
-        if len(text) > limit:
-            too_long.append((connector, limit))
-    return TextPreview(measure=sms_text.measure(text), too_long_for=too_long)
+    """What a text costs and which active connectors could not carry it (their preflight)."""
+    return TextPreview(
+        measure=sms_text.measure(text), skipped_by=connectors_refusing_text(text=text)
+    )
 
 
 def messaging_connector_choices() -> list[tuple[int, str]]:

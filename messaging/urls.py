@@ -11,6 +11,13 @@ urlpatterns = [
     path("messages/export.csv", views.MessageExportView.as_view(), name="export"),
     path("messages/<int:pk>/", views.MessageDetailView.as_view(), name="detail"),
     path("messages/<int:pk>/status/", views.MessageStatusView.as_view(), name="status"),
+    path("delivery-reports/", views.DeliveryReportListView.as_view(), name="delivery-reports"),
+    # Providers push delivery reports here (a contract: the URL is pasted into their panels).
+    path(
+        "dlr/<int:connector_id>/<str:token>/",
+        views.DeliveryReceiptView.as_view(),
+        name="receipt",
+    ),
 ]
 
 api_urlpatterns = [

@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class SmsConsoleConfig(AppConfig):
-    name = "smsconsole"
-    verbose_name = "SMS Console"
+    """The project itself: settings, urls, the console's own pages and project commands."""
 
-    def ready(self) -> None:
-        from smsconsole import checks, schema  # noqa: F401  (registers checks and the OpenAPI auth scheme)
+    name = "smsconsole"
+    label = "project"  # "smsconsole" is the core app's label (its tables were made under it)
+    verbose_name = "SMS Console"

@@ -1,29 +1,39 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import user_may_open
+from accounts.selectors import user_has_role
+from inbox.selectors import inbox_unread_count
+from messaging.selectors import worker_stall
 
 # (url name, label, icon, url prefix that marks it active). Pages not built yet are left out.
 NAV = [
-    ("dashboard", "Dashboard", "speedometer2", "/dashboard"),
-    ("connectors:list", "Connectors", "plug", "/connectors"),
-    ("messaging:compose", "Compose", "pencil-square", "/compose"),
-    ("messaging:list", "Messages", "list-ul", "/messages"),
-    ("campaigns:campaign-list", "Campaigns", "megaphone", "/campaigns"),
-    ("campaigns:template-list", "Templates", "file-earmark-text", "/templates"),
-    ("inbox:list", "Inbox", "inbox", "/inbox"),
+    ("dashboard", _("Dashboard"), "speedometer2", "/dashboard"),
+    ("connectors:list", _("Connectors"), "plug", "/connectors"),
+    ("routes:list", _("Routes"), "signpost-split", "/routes"),
+    ("messaging:compose", _("Compose"), "pencil-square", "/compose"),
+    ("messaging:list", _("Messages"), "list-ul", "/messages"),
+    ("messaging:delivery-reports", _("Delivery reports"), "envelope-check", "/delivery-reports"),
+    ("campaigns:campaign-list", _("Campaigns"), "megaphone", "/campaigns"),
+    ("campaigns:template-list", _("Templates"), "file-earmark-text", "/templates"),
+    ("inbox:list", _("Inbox"), "inbox", "/inbox"),
     (
         "inbox:receive-connector-list",
-        "Receive connectors",
+        _("Receive connectors"),
         "box-arrow-in-down",
         "/receive-connectors",
     ),
-    ("inbox:optout-list", "Opt-outs", "slash-circle", "/opt-outs"),
-    ("audit-log", "Audit log", "journal-text", "/audit"),
-    ("settings", "Settings", "gear", "/settings"),
-    ("simulators:index", "Simulators", "cpu", "/simulators"),
+    ("inbox:optout-list", _("Opt-outs"), "slash-circle", "/opt-outs"),
+    ("audit-log", _("Audit log"), "journal-text", "/audit"),
+    ("accounts:user-list", _("Users"), "people", "/users"),
+    ("settings", _("Settings"), "gear", "/settings"),
+    ("simulators:index", _("Simulators"), "cpu", "/simulators"),
 ]
 
 
-def _nav_items(path: str) -> list[dict]:
+def nav_items(path: str, user) -> list[dict]:
+    """The pages the user may open (their view's permission check decides)."""
     items = []
     for name, label, icon, prefix in NAV:
         if name.startswith("simulators:") and not settings.SMSCONSOLE_SIMULATORS:
@@ -32,27 +42,33 @@ def _nav_items(path: str) -> list[dict]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "icon": icon, "active": path.startswith(prefix)})
+        if not user_may_open(user, url):
+            continue
+        items.append(
+            {
+                "name": name,
+                "url": url,
+                "label": label,
+                "icon": icon,
+                "active": path.startswith(prefix),
+            }
+        )
     return items
 
 
 def _badges() -> dict[str, int]:
     """Counts shown next to nav items (cheap, indexed queries)."""
-    from inbox.selectors import inbox_unread_count
-
-    return {"Inbox": inbox_unread_count()}
+    return {"inbox:list": inbox_unread_count()}
 
 
 def console(request) -> dict:
     """Values every console page needs."""
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
+    if not getattr(request, "user", None) or not user_has_role(request.user):
         return {"simulators_enabled": settings.SMSCONSOLE_SIMULATORS}
-    items = _nav_items(request.path)
+    items = nav_items(request.path, request.user)
     badges = _badges()
     for item in items:
-        item["badge"] = badges.get(item["label"], 0)
-    from messaging.selectors import worker_stall
-
+        item["badge"] = badges.get(item["name"], 0)
     return {
         "simulators_enabled": settings.SMSCONSOLE_SIMULATORS,
         "nav_items": items,

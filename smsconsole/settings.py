@@ -50,22 +50,27 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "axes",
+    "core",
+    "accounts",
     "smsconsole",
     "connectors",
     "connectors.simulators",
     "messaging",
     "messaging.campaigns",
     "inbox",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "smsconsole.middleware.AuditContextMiddleware",
+    "accounts.middleware.ProfileLanguageMiddleware",
+    "core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -87,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smsconsole.context_processors.console",
+                "accounts.context_processors.language",
             ],
         },
     },
@@ -107,9 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
         ),
     }
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Connections are kept for a minute: each sending thread would otherwise open one per provider
+# request, which cost more than the request's own writes (bench.latency profile).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -127,14 +134,25 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SMSCONSOLE_SESSION_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login throttling: 5 failures lock the user+IP pair for 15 minutes.
+# Login throttling: 5 failures lock the user+IP pair for 15 minutes; 20 failures of one user name
+# from any addresses together lock that user name (core.lockout: axes has one limit of its own).
 AXES_FAILURE_LIMIT = env.int("SMSCONSOLE_LOGIN_FAILURE_LIMIT", default=5)
+SMSCONSOLE_LOGIN_USERNAME_FAILURE_LIMIT = env.int(
+    "SMSCONSOLE_LOGIN_USERNAME_FAILURE_LIMIT", default=20
+)
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "core.lockout.UserNameLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
-LANGUAGE_CODE = "en-us"
+# Console languages: a user's profile chooses one, else the browser's Accept-Language does.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("tr", "Türkçe"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date and number formats per language (smsconsole/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["smsconsole.formats"]
+USE_THOUSAND_SEPARATOR = True  # 1,234.5 in English, 1.234,5 in Turkish
 TIME_ZONE = env.str("SMSCONSOLE_TIME_ZONE", default="Europe/Istanbul")
 USE_I18N = True
 USE_TZ = True
@@ -163,6 +181,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -183,14 +203,21 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "smsconsole.authentication.ApiKeyAuthentication",
+        "core.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Users by their role, API keys by their scopes; every API view declares permission_required.
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.ApiPermission"],
+    # DRF's three parsers, JSON with a bound on nesting (deep JSON is a 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "smsconsole.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SMS Console API",
@@ -208,7 +235,7 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": "messaging.models.MessageStatus",
         "CampaignStatusEnum": "messaging.campaigns.models.CampaignStatus",
         "RecipientStatusEnum": "messaging.campaigns.models.RecipientStatus",
-        "AttemptOutcomeEnum": "connectors.providers.base.Outcome",
+        "AttemptOutcomeEnum": "connectors.providers.types.Outcome",
     },
     # No "validator" badge: it would load an image from swagger.io (no third parties; CSP img-src).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
@@ -237,6 +264,21 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# "shared": counters every web process must see alike (the receiver's wrong-token throttle), in
+# Redis when REDIS_URL is set, else in a database table (created by a migration). The default
+# cache stays per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "smsconsole_shared_cache",
+        }
+    ),
+}
+
 # Providers: dotted paths to provider classes. Adding a provider = one module + one line here.
 SMSCONSOLE_PROVIDERS = env.list(
     "SMSCONSOLE_PROVIDERS",
@@ -253,7 +295,8 @@ SMSCONSOLE_PROVIDERS = env.list(
     ],
 )
 SMSCONSOLE_SIMULATORS = env.bool("SMSCONSOLE_SIMULATORS", default=DEBUG)
-# Plain http is allowed only to these hosts (SSRF guard); everything else must be https.
+# Outbound HTTP (providers and inbox forwarding, core/outbound.py): plain http and private, loopback or
+# link-local addresses only for these hosts; everything else must be https to a public address.
 SMSCONSOLE_PROVIDER_HTTP_HOSTS = env.list(
     "SMSCONSOLE_PROVIDER_HTTP_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
@@ -281,6 +324,15 @@ SMSCONSOLE_INBOUND_MAX_CHARS = env.int("SMSCONSOLE_INBOUND_MAX_CHARS", default=1
 SMSCONSOLE_INBOUND_DEDUPE_SECONDS = env.int("SMSCONSOLE_INBOUND_DEDUPE_SECONDS", default=120)
 SMSCONSOLE_FORWARD_MAX_ATTEMPTS = env.int("SMSCONSOLE_FORWARD_MAX_ATTEMPTS", default=5)
 SMSCONSOLE_FORWARD_TIMEOUT_SECONDS = env.int("SMSCONSOLE_FORWARD_TIMEOUT_SECONDS", default=10)
+# Wrong or missing receiver tokens one address may send in a minute before it gets 429 (0: no limit).
+SMSCONSOLE_RECEIVER_BAD_TOKEN_LIMIT = env.int("SMSCONSOLE_RECEIVER_BAD_TOKEN_LIMIT", default=10)
+
+# Campaign CSV uploads: larger ones are refused (413); those over the background size are imported by
+# a worker, with progress on the campaign page, instead of holding a web thread.
+SMSCONSOLE_CAMPAIGN_MAX_BYTES = env.int("SMSCONSOLE_CAMPAIGN_MAX_BYTES", default=50 * 1024 * 1024)
+SMSCONSOLE_CAMPAIGN_BACKGROUND_BYTES = env.int(
+    "SMSCONSOLE_CAMPAIGN_BACKGROUND_BYTES", default=1024 * 1024
+)
 
 # Sending (messaging): the dispatch lease, retries when every connector failed transiently, the
 # sweeper, and the connector circuit breaker. The lease must outlast Q_CLUSTER["timeout"].
@@ -290,10 +342,41 @@ SMSCONSOLE_RETRY_BACKOFF_SECONDS = env.int(
     "SMSCONSOLE_RETRY_BACKOFF_SECONDS", default=30
 )  # doubles
 SMSCONSOLE_REKICK_SECONDS = env.int("SMSCONSOLE_REKICK_SECONDS", default=120)
+# Provider requests one worker process keeps in flight at once (threads); each connector's
+# max_in_flight bounds its share. A send task also picks up this many other due messages.
+SMSCONSOLE_SEND_CONCURRENCY = env.int("SMSCONSOLE_SEND_CONCURRENCY", default=16)
 SMSCONSOLE_SWEEP_BATCH = env.int("SMSCONSOLE_SWEEP_BATCH", default=500)
 SMSCONSOLE_BREAKER_FAILURES = env.int("SMSCONSOLE_BREAKER_FAILURES", default=5)
 SMSCONSOLE_BREAKER_COOLDOWN_SECONDS = env.int("SMSCONSOLE_BREAKER_COOLDOWN_SECONDS", default=60)
 SMSCONSOLE_BREAKER_BALANCE_SECONDS = env.int("SMSCONSOLE_BREAKER_BALANCE_SECONDS", default=600)
+# Status callbacks to integrators: attempts per event, the first retry's delay (doubling each time:
+# 6 attempts with 120 s span about an hour) and the timeout of each POST.
+SMSCONSOLE_CALLBACK_MAX_ATTEMPTS = env.int("SMSCONSOLE_CALLBACK_MAX_ATTEMPTS", default=6)
+SMSCONSOLE_CALLBACK_BACKOFF_SECONDS = env.int("SMSCONSOLE_CALLBACK_BACKOFF_SECONDS", default=120)
+SMSCONSOLE_CALLBACK_TIMEOUT_SECONDS = env.int("SMSCONSOLE_CALLBACK_TIMEOUT_SECONDS", default=10)
+
+# Delivery reports (issue 13): a sent message still pending this long becomes "unknown" and is no
+# longer asked about; pushed receipts larger than the limit are refused (413).
+SMSCONSOLE_DELIVERY_WAIT_HOURS = env.int("SMSCONSOLE_DELIVERY_WAIT_HOURS", default=72)
+SMSCONSOLE_RECEIPT_MAX_BYTES = env.int("SMSCONSOLE_RECEIPT_MAX_BYTES", default=256 * 1024)
+# Pending messages one connector's report queries ask about in one run (every minute).
+SMSCONSOLE_REPORT_POLL_MAX = env.int("SMSCONSOLE_REPORT_POLL_MAX", default=5000)
+# The simulators' receipts: the share of messages delivered (the rest undelivered) and how long
+# after sending a receipt is pushed or reported final. The Simulators page changes them per provider.
+SMSCONSOLE_SIMULATOR_DELIVERED_PERCENT = env.int(
+    "SMSCONSOLE_SIMULATOR_DELIVERED_PERCENT", default=90
+)
+SMSCONSOLE_SIMULATOR_RECEIPT_DELAY_SECONDS = env.int(
+    "SMSCONSOLE_SIMULATOR_RECEIPT_DELAY_SECONDS", default=5
+)
+# How long the simulators take to answer (milliseconds, each answer drawn uniformly within
+# ±jitter percent), unless a simulator sets its own on the Simulators page: 150 is a real provider.
+SMSCONSOLE_SIMULATOR_LATENCY_MS = env.int("SMSCONSOLE_SIMULATOR_LATENCY_MS", default=0)
+SMSCONSOLE_SIMULATOR_LATENCY_JITTER_PERCENT = env.int(
+    "SMSCONSOLE_SIMULATOR_LATENCY_JITTER_PERCENT", default=20
+)
+# Whether the simulators push due receipts by themselves (a short-lived thread of the web process).
+SMSCONSOLE_SIMULATOR_RECEIPT_PUSH = env.bool("SMSCONSOLE_SIMULATOR_RECEIPT_PUSH", default=True)
 
 # urllib3 logs whole request URLs at DEBUG, and some providers (JoSMS, İleti Merkezi) carry credentials
 # in the query string: keep it at WARNING whatever SMSCONSOLE_LOG_LEVEL says (issue 3).
@@ -310,5 +393,5 @@ SMSCONSOLE_SMPP_SIMULATOR_PORT = env.int("SMSCONSOLE_SMPP_SIMULATOR_PORT", defau
 # each answer's status code is a documented one).
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
-    "smsconsole.openapi_errors.document_error_answers",
+    "core.openapi_errors.document_error_answers",
 ]

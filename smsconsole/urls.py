@@ -5,9 +5,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from connectors import urls as connector_urls
+from dashboard import views as dashboard_views
 from inbox import urls as inbox_urls
 from messaging import urls as messaging_urls
 from messaging.campaigns import urls as campaign_urls
+from messaging.routing import urls as routing_urls
 from smsconsole import views
 
 api_v1 = [
@@ -15,12 +17,14 @@ api_v1 = [
     *messaging_urls.api_urlpatterns,
     *inbox_urls.api_urlpatterns,
     *campaign_urls.api_urlpatterns,
+    *routing_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language, for signed-out visitors
     path("settings/", views.SettingsView.as_view(), name="settings"),
     path("settings/api-keys/", views.ApiKeyCreateView.as_view(), name="api-key-create"),
     path(
@@ -28,9 +32,16 @@ urlpatterns = [
         views.ApiKeyRevokeView.as_view(),
         name="api-key-revoke",
     ),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path(
+        "settings/api-keys/<int:pk>/callback-secret/",
+        views.ApiKeyCallbackSecretView.as_view(),
+        name="api-key-callback-secret",
+    ),
+    path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
+    path("", include("accounts.urls")),
     path("connectors/", include("connectors.urls")),
+    path("routes/", include("messaging.routing.urls")),
     path("", include("messaging.urls")),
     path("", include("messaging.campaigns.urls")),
     path("", include("inbox.urls")),
@@ -39,6 +50,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# JSON on API paths, Django's pages elsewhere.
+handler400 = "core.api.bad_request"
+handler403 = "core.api.permission_denied"
+handler404 = "core.api.page_not_found"
+handler500 = "core.api.server_error"
 
 if settings.SMSCONSOLE_SIMULATORS:
     urlpatterns.append(path("simulators/", include("connectors.simulators.urls")))

@@ -1,129 +1,115 @@
-"""Console pages of the console itself: home, settings (API keys), dashboard, audit log."""
-
-import math
-from datetime import timedelta
-from urllib.parse import urlencode
+"""Console pages of the console itself: home, settings (API keys), audit log."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views import View
 
-from messaging.selectors import message_page
-from smsconsole.charts import hour_chart
-from smsconsole.forms import AuditFilterForm
-from smsconsole.models import ApiKey
-from smsconsole.selectors import (
-    api_key_list,
-    audit_entry_list,
-    dashboard_connector_stats,
-    dashboard_hourly_counts,
-    dashboard_inbound_count,
-    dashboard_status_counts,
+from accounts.permissions import ConsolePermissionMixin
+from core.models import ApiKey
+from core.pagination import keyset_page_for
+from core.selectors import api_key_list, audit_entry_list
+from core.services import (
+    api_key_create,
+    api_key_may_manage,
+    api_key_reveal_callback_secret,
+    api_key_revoke,
 )
-from smsconsole.services import api_key_create, api_key_revoke
-from smsconsole.stats import LATENCY_ERROR
+from smsconsole.context_processors import nav_items
+from smsconsole.forms import ApiKeyForm, AuditFilterForm
 
 
-class HomeView(LoginRequiredMixin, View):
+class HomeView(ConsolePermissionMixin, View):
+    """The first page of the navigation the user may open (the dashboard for most roles)."""
+
+    permission_required = ()
+
     def get(self, request):
-        try:
-            return redirect(reverse("dashboard"))
-        except NoReverseMatch:
-            return redirect("connectors:list")
+        if items := nav_items(request.path, request.user):
+            return redirect(items[0]["url"])
+        raise PermissionDenied(_("Your role gives you no page of the console. Ask an Admin."))
 
 
-class SettingsView(LoginRequiredMixin, View):
+def _settings_page(request, form: ApiKeyForm, *, issued=None, revealed=None, status: int = 200):
+    api_keys = [
+        {"key": key, "may_manage": api_key_may_manage(api_key=key, user=request.user)}
+        for key in api_key_list()
+    ]
+    context = {
+        "page_title": _("Settings"),
+        "api_keys": api_keys,
+        "form": form,
+        "issued": issued,
+        "revealed": revealed,
+    }
+    response = render(request, "smsconsole/settings.html", context, status=status)
+    if issued or revealed:
+        add_never_cache_headers(response)  # a key or secret on the page: never from a cache
+    return response
+
+
+class SettingsView(ConsolePermissionMixin, View):
+    permission_required = "accounts.manage_api_keys"
+
     def get(self, request):
-        return render(
-            request,
-            "smsconsole/settings.html",
-            {"page_title": "Settings", "api_keys": api_key_list()},
-        )
+        return _settings_page(request, ApiKeyForm())
 
 
-class ApiKeyCreateView(LoginRequiredMixin, View):
+class ApiKeyCreateView(ConsolePermissionMixin, View):
+    permission_required = "accounts.manage_api_keys"
+
     def post(self, request):
-        try:
-            issued = api_key_create(name=request.POST.get("name", ""), created_by=request.user)
-        except (ValueError, ValidationError) as error:
-            messages.error(request, str(error.args[0] if error.args else error))
-            return redirect("settings")
-        response = render(
-            request,
-            "smsconsole/settings.html",
-            {"page_title": "Settings", "api_keys": api_key_list(), "issued": issued},
-        )
-        add_never_cache_headers(response)  # the key is shown once: never from a cache either
-        return response
+        form = ApiKeyForm(request.POST)
+        if form.is_valid():
+            try:
+                issued = api_key_create(**form.cleaned_data, created_by=request.user)
+            except ValueError as error:
+                form.add_error(None, str(error))
+            else:
+                return _settings_page(request, ApiKeyForm(), issued=issued)
+        return _settings_page(request, form, status=400)
 
 
-class ApiKeyRevokeView(LoginRequiredMixin, View):
+class ApiKeyRevokeView(ConsolePermissionMixin, View):
+    permission_required = "accounts.manage_api_keys"
+
     def post(self, request, pk: int):
-        api_key = api_key_revoke(api_key=get_object_or_404(ApiKey, pk=pk))
+        api_key = get_object_or_404(ApiKey, pk=pk)
+        api_key_revoke(api_key=api_key, revoked_by=request.user)
         messages.success(
-            request, f"API key “{api_key.name}” is revoked; requests with it are refused."
+            request,
+            _("API key “%(name)s” is revoked; requests with it are refused.")
+            % {"name": api_key.name},
         )
         return redirect("settings")
 
 
-def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+class ApiKeyCallbackSecretView(ConsolePermissionMixin, View):
+    """Show a key's callback secret to its creator or an Admin (a POST, so it is never cached)."""
+
+    permission_required = "accounts.manage_api_keys"
+
+    def post(self, request, pk: int):
+        api_key = get_object_or_404(ApiKey, pk=pk)
+        secret = api_key_reveal_callback_secret(api_key=api_key, user=request.user)
+        revealed = {"api_key": api_key, "secret": secret}
+        return _settings_page(request, ApiKeyForm(), revealed=revealed)
 
 
-class AuditLogView(LoginRequiredMixin, View):
+class AuditLogView(ConsolePermissionMixin, View):
     """The audit log: filterable, newest first, read-only (there is no POST)."""
+
+    permission_required = "smsconsole.view_auditentry"
 
     def get(self, request):
         form = AuditFilterForm(request.GET or None)
         filters = form.selector_arguments() if form.is_valid() else {}
-        # The message log's keyset pager: it works on any queryset ordered newest id first.
-        page = message_page(
-            audit_entry_list(**filters),
-            before=_cursor(request.GET.get("before")),
-            after=_cursor(request.GET.get("after")),
-        )
-        query = {k: v for k, v in request.GET.items() if k not in ("before", "after") and v}
         context = {
-            "page_title": "Audit log",
+            "page_title": _("Audit log"),
             "form": form,
-            "page": page,
+            "page": keyset_page_for(audit_entry_list(**filters), request.GET),
             "filtered": bool(filters and any(filters.values())),
-            "query": urlencode(query),
         }
         return render(request, "smsconsole/audit.html", context)
-
-
-PERIODS = {"today": "Today", "7d": "Last 7 days"}
-
-
-class DashboardView(LoginRequiredMixin, View):
-    """Today and the last 7 days at a glance: messages, connectors, inbound."""
-
-    def get(self, request):
-        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        week = today - timedelta(days=6)  # today and the six days before
-        period = request.GET.get("period") if request.GET.get("period") in PERIODS else "today"
-        connector_stats = dashboard_connector_stats(since=today if period == "today" else week)
-        active = [s.connector for s in connector_stats if s.connector and s.connector.is_active]
-        paused = sum(connector.is_tripped for connector in active)
-        context = {
-            "page_title": "Dashboard",
-            "today": dashboard_status_counts(since=today),
-            "week": dashboard_status_counts(since=week),
-            "inbound_today": dashboard_inbound_count(since=today),
-            "inbound_week": dashboard_inbound_count(since=week),
-            "chart": hour_chart(dashboard_hourly_counts()),
-            "connector_stats": connector_stats,
-            "active_connectors": len(active),
-            "usable_connectors": len(active) - paused,
-            "paused_connectors": paused,
-            "period": period,
-            "periods": PERIODS,
-            "latency_error": math.ceil(LATENCY_ERROR * 100),
-        }
-        return render(request, "smsconsole/dashboard.html", context)

@@ -1,19 +1,36 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
+from accounts.roles import RoleName
 from connectors.models import Connector
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A console user with a role: UserFactory(role="marketer"); role=None for one without."""
+
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
 
-    username = factory.Sequence(lambda n: f"marketer{n}")
+    username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("correct horse battery staple")
-    is_staff = True
-    is_superuser = True
+    role = RoleName.ADMIN
+    # As the Users page does it: only Admins may open the Django admin.
+    is_staff = factory.LazyAttribute(lambda u: u.role == RoleName.ADMIN)
+    is_superuser = False
+
+    @classmethod
+    def _create(cls, model_class, *args, role=None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        if role:
+            user.groups.add(Group.objects.get(name=RoleName(role).label))
+        return user
+
+    @classmethod
+    def _build(cls, model_class, *args, role=None, **kwargs):
+        return super()._build(model_class, *args, **kwargs)
 
 
 class ConnectorFactory(factory.django.DjangoModelFactory):

@@ -1,181 +1,41 @@
-"""What every provider declares and implements, and the typed results and errors of a send."""
+"""What every provider declares and implements, and the one preflight of every message."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from connectors.providers.bulk import ListSender, send_in_lists
+from connectors.providers.http import ProviderClient, Redactor, url_allowed_error
+from connectors.providers.types import (
+    ANY_DESTINATION,
+    IYS_RECIPIENT_TYPES,
+    BulkItem,
+    Call,
+    CannotCarry,
+    Category,
+    CheckResult,
+    Exchange,
+    MessageExpired,
+    OutboundSms,
+    ProviderError,
+    Receipt,
+    ReceiptRequest,
+    SendResult,
+    SentSms,
+)
 
 if TYPE_CHECKING:
     from connectors.models import Connector
-    from connectors.providers.http import ProviderClient
 
-
-class Outcome(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
-
-
-class Category(models.TextChoices):
-    CREDENTIALS = "credentials", "Credentials"
-    BALANCE = "balance", "Balance"
-    SENDER = "sender", "Sender title"
-    CONTENT = "content", "Content"
-    RECIPIENT = "recipient", "Recipient"
-    RATE_LIMIT = "rate_limit", "Rate limit"
-    PROVIDER_ERROR = "provider_error", "Provider error"
-    TIMEOUT = "timeout", "Timeout"
-    NETWORK = "network", "Network"
-    UNKNOWN = "unknown", "Unknown"
-
-
+# Turkish mobile numbers in E.164; the group is the ten digits 5xxxxxxxxx.
 TURKISH_MOBILE_RE = re.compile(r"^\+90(5\d{9})$")
-
-# Failures that may pass by themselves: worth a retry later when every connector failed this way.
-TRANSIENT_CATEGORIES = frozenset(
-    {Category.TIMEOUT, Category.NETWORK, Category.PROVIDER_ERROR, Category.RATE_LIMIT}
-)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """How one documented provider answer is read: an entry of a provider's answer table."""
-
-    outcome: Outcome
-    category: Category | None
-    message: str
-    original: str = ""  # the provider's own wording, e.g. the Turkish text of a Jet SMS code
-
-
-@dataclass(frozen=True)
-class OutboundSms:
-    """A message as a provider sees it: no ORM object, so adapters stay independent of messaging."""
-
-    id: int
-    to: str  # E.164, e.g. +905321234567
-    text: str
-    sender: str = ""  # requested sender title; "" means the connector's default
-    kind: str = "transactional"  # or "commercial"
-    encoding: str = "GSM-7"
-    segments: int = 1
-
-
-@dataclass
-class Exchange:
-    """One HTTP (or TCP) exchange with a provider, already redacted."""
-
-    method: str
-    url: str
-    request_headers: dict[str, str] = field(default_factory=dict)
-    request_body: str = ""
-    status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
-    response_body: str = ""
-    duration_ms: int = 0
-    error: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        """The exchange as stored with an attempt (JSON)."""
-        return {
-            "method": self.method,
-            "url": self.url,
-            "request_headers": self.request_headers,
-            "request_body": self.request_body,
-            "status": self.status,
-            "response_headers": self.response_headers,
-            "response_body": self.response_body,
-            "duration_ms": self.duration_ms,
-            "error": self.error,
-        }
-
-
-class ProviderError(Exception):
-    """A send or check that did not succeed, with the category the dispatcher acts on."""
-
-    outcome: Outcome = Outcome.FAILED
-
-    def __init__(
-        self,
-        category: Category,
-        detail: str,
-        *,
-        code: str = "",
-        http_status: int | None = None,
-        exchanges: list[Exchange] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.category = Category(category)
-        self.detail = detail
-        self.code = code
-        self.http_status = http_status
-        self.exchanges = list(exchanges or [])
-
-    @property
-    def transient(self) -> bool:
-        """Whether the failure may pass by itself, so a later retry makes sense."""
-        return self.category in TRANSIENT_CATEGORIES
-
-
-class CannotCarry(ProviderError):
-    """The connector cannot carry this message (number, sender title, length): nothing was sent."""
-
-    outcome = Outcome.SKIPPED
-
-
-@dataclass
-class SendResult:
-    """An accepted message."""
-
-    provider_message_id: str
-    code: str = ""
-    detail: str = ""
-    http_status: int | None = None
-    exchanges: list[Exchange] = field(default_factory=list)
-
-
-@dataclass
-class BulkItem:
-    """The result for one message of a bulk request: a SendResult or a ProviderError."""
-
-    message: OutboundSms
-    result: SendResult | None = None
-    error: ProviderError | None = None
-
-
-@dataclass
-class CheckResult:
-    """The answer to "Test connection"."""
-
-    ok: bool
-    detail: str
-    balance: str = ""
-    exchanges: list[Exchange] = field(default_factory=list)
-
-
-def turkish_mobile(provider_name: str, e164: str) -> str:
-    """The ten digits 5xxxxxxxxx of a Turkish mobile number; CannotCarry for any other number."""
-    match = TURKISH_MOBILE_RE.match(e164)
-    if not match:
-        raise CannotCarry(
-            Category.RECIPIENT,
-            f"{provider_name} carries Turkish mobile numbers (+90 5xx…) only, not {e164}.",
-        )
-    return match.group(1)
-
-
-def answer_error(answer: Answer, *, code: str, detail: str = "", **kwargs: Any) -> ProviderError:
-    """The typed error for a non-accepting entry of an answer table."""
-    category = answer.category or Category.UNKNOWN
-    text = answer.message if not answer.original else f"{answer.message} ({answer.original})"
-    if detail:
-        text = f"{text}: {detail}"
-    error_class = CannotCarry if answer.outcome == Outcome.SKIPPED else ProviderError
-    return error_class(category, text, code=code, **kwargs)
 
 
 class Provider:
@@ -202,6 +62,32 @@ class Provider:
     number_format: ClassVar[str] = "E.164"
     supports_client_id: ClassVar[bool] = False
     supports_bulk: ClassVar[bool] = False
+    # Whether the adapter has the provider check İYS consent for commercial messages (Turkey).
+    supports_iys: ClassVar[bool] = False
+    # Calling-code prefixes a new connector carries ("any" = every country); editable per connector.
+    default_destinations: ClassVar[tuple[str, ...]] = (ANY_DESTINATION,)
+    # The provider's own request field for how long a message may wait to be sent ("" when it
+    # takes none); adapters that name one pass what is left of the message's validity in it.
+    validity_parameter: ClassVar[str] = ""
+    # The recipients the provider carries, as a pattern on the E.164 number whose group is the
+    # number as sent (after recipient_prefix), and in words; None carries every number as it is.
+    recipient_pattern: ClassVar[re.Pattern[str] | None] = None
+    recipient_prefix: ClassVar[str] = ""
+    recipient_rule: ClassVar[str] = ""
+    # The character set every text must fit, as a Python codec and in words ("Turkish text
+    # (ISO-8859-9), without emoji or Arabic"); "" takes any text.
+    charset: ClassVar[str] = ""
+    charset_rule: ClassVar[str] = ""
+    # The provider's own answer codes for what preflight refuses, where its answer table has one.
+    sender_code: ClassVar[str] = ""
+    recipient_code: ClassVar[str] = ""
+    too_long_code: ClassVar[str] = ""
+    charset_code: ClassVar[str] = ""
+    # Delivery reports: whether the provider pushes them to the connector's receipt URL and
+    # whether it answers report queries (neither: messages stay pending, then unknown).
+    receipts_pushed: ClassVar[bool] = False
+    receipts_polled: ClassVar[bool] = False
+    report_batch: ClassVar[int] = 100  # pending messages asked about per reports_poll call
 
     # -- declarations ---------------------------------------------------------------------------
 
@@ -209,25 +95,27 @@ class Provider:
         """Every option field, base ones first."""
         return {
             "base_url": forms.URLField(
-                label="Base URL",
+                label=_("Base URL"),
                 initial=self.default_base_url,
-                help_text="Scheme and host of the provider API; the documented paths are kept.",
+                help_text=_("Scheme and host of the provider API; the documented paths are kept."),
                 assume_scheme="https",
             ),
             "timeout_seconds": forms.IntegerField(
-                label="Timeout (seconds)",
+                label=_("Timeout (seconds)"),
                 initial=10,
                 min_value=1,
                 max_value=30,
-                help_text="How long to wait for the provider before trying the next connector.",
+                help_text=_("How long to wait for the provider before trying the next connector."),
             ),
             "max_per_second": forms.IntegerField(
-                label="Max requests per second",
+                label=_("Max requests per second"),
                 required=False,
                 min_value=1,
                 max_value=1000,
-                help_text="Provider requests per second; a bulk request counts once. Leave empty "
-                "for no limit. Shared by every worker sending through this connector.",
+                help_text=_(
+                    "Provider requests per second; a bulk request counts once. Leave empty "
+                    "for no limit. Shared by every worker sending through this connector."
+                ),
             ),
             **self.extra_option_fields,
         }
@@ -250,9 +138,10 @@ class Provider:
         if not form.is_valid():
             errors = {f"options.{name}": list(msgs) for name, msgs in form.errors.items()}
         if unknown:
-            errors["options"] = [f"Unknown option(s) for {self.name}: {', '.join(unknown)}."]
-        from connectors.providers.http import url_allowed_error
-
+            errors["options"] = [
+                gettext("Unknown option(s) for %(provider)s: %(options)s.")
+                % {"provider": self.name, "options": ", ".join(unknown)}
+            ]
         # A provider that does not speak HTTP (SMPP) declares no base_url.
         if (
             not errors
@@ -272,60 +161,225 @@ class Provider:
             "max_text_length": self.max_text_length,
             "number_format": self.number_format,
             "supports_bulk": self.supports_bulk,
+            "supports_iys": self.supports_iys,
+            "default_destinations": list(self.default_destinations),
+            "validity_parameter": self.validity_parameter,
         }
 
     # -- helpers for adapters -------------------------------------------------------------------
 
     def client(
-        self, connector: Connector, *, extra_secrets: tuple[str, ...] = ()
+        self, connector: Connector, log: list[Exchange], *, extra_secrets: tuple[str, ...] = ()
     ) -> ProviderClient:
-        """An HTTP client bound to the connector: its base URL, timeout and secrets to redact."""
-        from connectors.providers.http import ProviderClient
-
+        """An HTTP client bound to the connector that records its exchanges in the caller's log."""
         options = connector.options or {}
         return ProviderClient(
             base_url=options.get("base_url") or self.default_base_url,
             timeout=float(options.get("timeout_seconds") or 10),
             secrets=(connector.username, connector.password, *extra_secrets),
             redacted_names=self.redacted_names,
+            log=log,
         )
 
-    def sender_for(self, connector: Connector, message: OutboundSms) -> str:
-        """The sender title to use, or CannotCarry when the connector does not list it."""
-        titles = list(connector.sender_list or [])
-        if not message.sender:
-            if not titles:
-                raise CannotCarry(Category.SENDER, "The connector has no sender title configured.")
-            return titles[0]
-        if message.sender not in titles:
-            raise CannotCarry(
-                Category.SENDER,
-                f"Sender title '{message.sender}' is not in this connector's approved list.",
-            )
-        return message.sender
+    def iys_recipient_type_for(self, connector: Connector, message: OutboundSms) -> str:
+        """BIREYSEL or TACIR: the message's own type, else the connector's default option."""
+        return (
+            message.iys_recipient_type
+            or (connector.options or {}).get("iys_list")
+            or IYS_RECIPIENT_TYPES[0]
+        )
 
     def text_limit_for(self, connector: Connector) -> int:
         """Characters this connector carries in one message (connector options may lower it)."""
         return self.max_text_length
 
+    # -- preflight: can this connector carry this message? (decided without the network) ---------
+
+    def preflight(self, connector: Connector, message: OutboundSms) -> OutboundSms:
+        """The message ready for send: sender title chosen, number as the provider takes it.
+
+        Raises CannotCarry, with the provider's own code where it has one, when the connector
+        cannot carry the message (MessageExpired once its validity ran out); nothing is sent then.
+        """
+        if message.expired:
+            raise MessageExpired(message)
+        sender = self.sender_for(connector, message)
+        number = self.recipient_for(message.to)
+        self.preflight_text(connector, message.text)
+        return replace(message, sender=sender, number=number)
+
+    def sender_for(self, connector: Connector, message: OutboundSms) -> str:
+        """The sender title to use: the requested one if the connector lists it, else its first."""
+        titles = list(connector.sender_list or [])
+        if message.sender and message.sender not in titles:
+            raise CannotCarry(
+                Category.SENDER,
+                gettext("Sender title '%(sender)s' is not in this connector's approved list.")
+                % {"sender": message.sender},
+                code=self.sender_code,
+            )
+        sender = message.sender or (titles[0] if titles else "")
+        if not sender:
+            raise CannotCarry(
+                Category.SENDER,
+                gettext("The connector has no sender title configured."),
+                code=self.sender_code,
+            )
+        # The limit is on alphanumeric titles (11 in GSM); a numeric sender is a phone number.
+        if not sender.lstrip("+").isdigit() and len(sender) > self.max_sender_length:
+            raise CannotCarry(
+                Category.SENDER,
+                gettext(
+                    "Sender title '%(sender)s' is longer than the %(limit)s characters "
+                    "%(provider)s takes."
+                )
+                % {"sender": sender, "limit": self.max_sender_length, "provider": self.name},
+                code=self.sender_code,
+            )
+        return sender
+
+    def recipient_for(self, e164: str) -> str:
+        """The number as the provider is sent it; CannotCarry for a number it does not carry."""
+        if self.recipient_pattern is None:
+            return e164
+        match = self.recipient_pattern.match(e164)
+        if not match:
+            raise CannotCarry(
+                Category.RECIPIENT,
+                gettext("%(provider)s carries %(rule)s only, not %(number)s.")
+                % {"provider": self.name, "rule": self.recipient_rule, "number": e164},
+                code=self.recipient_code,
+            )
+        return self.recipient_prefix + match.group(1)
+
+    def preflight_text(self, connector: Connector, text: str) -> None:
+        """CannotCarry when the text is too long for the connector or outside its character set."""
+        limit = self.text_limit_for(connector)
+        if len(text) > limit:
+            raise CannotCarry(
+                Category.CONTENT,
+                gettext(
+                    "The text has %(length)s characters; this connector carries at most %(limit)s"
+                )
+                % {"length": len(text), "limit": limit}
+                + self._would_answer(self.too_long_code)
+                + ".",
+                code=self.too_long_code,
+            )
+        if self.charset and not text_fits(text, self.charset):
+            raise CannotCarry(
+                Category.CONTENT,
+                gettext("The text has characters %(provider)s cannot carry: it takes %(rule)s")
+                % {"provider": self.name, "rule": self.charset_rule}
+                + self._would_answer(self.charset_code)
+                + ".",
+                code=self.charset_code,
+            )
+
+    def _would_answer(self, code: str) -> str:
+        if not code:
+            return ""
+        return " " + gettext("(%(provider)s would answer code %(code)s)") % {
+            "provider": self.name,
+            "code": code,
+        }
+
     # -- behaviour ------------------------------------------------------------------------------
 
-    def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
-        """Send one message; raise ProviderError (or CannotCarry) when it is not accepted."""
+    def send(self, *, connector: Connector, message: OutboundSms, call: Call) -> SendResult:
+        """Send one preflighted message; raise ProviderError when it is not accepted.
+
+        Every exchange is appended to the caller's log (call.log) as it happens.
+        """
         raise NotImplementedError
 
-    def send_bulk(self, *, connector: Connector, messages: list[OutboundSms]) -> list[BulkItem]:
-        """Send messages sharing one text in as few requests as the provider allows."""
+    def send_bulk(
+        self, *, connector: Connector, messages: list[OutboundSms], call: Call
+    ) -> list[BulkItem]:
+        """Send preflighted messages sharing one text in as few requests as the provider allows."""
         items = []
         for message in messages:
             try:
-                items.append(
-                    BulkItem(message, result=self.send(connector=connector, message=message))
-                )
+                result = self.send(connector=connector, message=message, call=call)
+                items.append(BulkItem(message, result=result))
             except ProviderError as error:
                 items.append(BulkItem(message, error=error))
         return items
 
-    def check(self, *, connector: Connector) -> CheckResult:
+    def send_lists(
+        self, messages: list[OutboundSms], send_list: ListSender, *, size: int = 0
+    ) -> list[BulkItem]:
+        """send_bulk for a provider that takes a list of numbers: one request per list of at
+        most `size` (else max_recipients_per_request), an outcome per message (bulk.py)."""
+        return send_in_lists(
+            messages,
+            send_list,
+            size=size or self.max_recipients_per_request,
+            by_validity=bool(self.validity_parameter),
+        )
+
+    def check(self, *, connector: Connector, log: list[Exchange]) -> CheckResult:
         """Test the connection and credentials without sending an SMS."""
         raise NotImplementedError
+
+    # -- delivery reports -----------------------------------------------------------------------
+
+    def sends_receipts(self, connector: Connector) -> bool:
+        """Whether this connector gets delivery reports at all (pushed or by report queries)."""
+        return self.receipts_pushed or self.receipts_polled
+
+    def receipt_verify(self, connector: Connector, request: ReceiptRequest, *, url: str) -> None:
+        """Raise ReceiptRefused when a pushed receipt fails the provider's own check (signature).
+
+        `url` is the receipt URL the provider was given. The token in it was checked already.
+        """
+
+    def receipt_parse(self, connector: Connector, request: ReceiptRequest) -> list[Receipt]:
+        """The receipts in a pushed body; ValueError when it is not the provider's shape."""
+        raise ValueError(f"{self.name} pushes no delivery reports.")
+
+    def reports_poll(
+        self, *, connector: Connector, messages: list[SentSms], call: Call
+    ) -> list[Receipt]:
+        """Ask the provider about pending messages (at most report_batch): their receipts so far.
+
+        Raises ProviderError when the provider cannot be asked; the next poll asks again.
+        """
+        return []
+
+    def redact(self, connector: Connector, text: str) -> str:
+        """Text from the provider with the connector's secrets redacted, as exchanges are."""
+        return Redactor((connector.username, connector.password), self.redacted_names).text(text)
+
+
+def e164_from(number: str, *, national_prefix: str = "") -> str:
+    """A number from a provider's receipt in E.164: digits with or without "+", or a national
+    number the provider writes without its country code (national_prefix, e.g. "90")."""
+    digits = "".join(character for character in number if character.isdigit())
+    if not digits:
+        return ""
+    if national_prefix and not digits.startswith(national_prefix):
+        digits = national_prefix + digits.lstrip("0")
+    return "+" + digits
+
+
+def iys_list_field() -> forms.ChoiceField:
+    """The İYS recipient-type option of a provider that checks İYS (a message's own type wins)."""
+    return forms.ChoiceField(
+        label=_("Default İYS recipient type"),
+        choices=[("BIREYSEL", _("BIREYSEL (individuals)")), ("TACIR", _("TACIR (merchants)"))],
+        initial="BIREYSEL",
+        help_text=_(
+            "Commercial messages are checked against İYS consent in this list, unless the "
+            "message, its template or its campaign names one."
+        ),
+    )
+
+
+def text_fits(text: str, codec: str) -> bool:
+    """Whether every character of the text has a code in this character set (a Python codec)."""
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -9,30 +9,50 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
-from xml.etree import ElementTree
-from xml.sax.saxutils import escape as xml_escape
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
-from connectors.providers.base import (
+from connectors.providers.base import Provider
+from connectors.providers.bulk import one_result
+from connectors.providers.generic_receipts import (
+    RECEIPT_OPTION_FIELDS,
+    receipt_rules_set,
+    receipts_by_rules,
+)
+from connectors.providers.generic_templates import (
+    LIST_OPTION_FIELDS,
+    MAX_LIST_SIZE,
+    PLACEHOLDER_RE,
+    PLACEHOLDERS,
+    RECIPIENTS,
+    fill,
+    list_problems,
+    list_size,
+    recipient_values,
+    recipients_value,
+    template_problem,
+)
+from connectors.providers.http import basic_authorization
+from connectors.providers.types import (
     Answer,
+    BulkItem,
+    Call,
     Category,
     CheckResult,
+    Exchange,
     OutboundSms,
     Outcome,
-    Provider,
+    Receipt,
+    ReceiptRequest,
     SendResult,
     answer_error,
 )
-from connectors.providers.http import basic_authorization
 
 if TYPE_CHECKING:
     from connectors.models import Connector
 
-PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-PLACEHOLDERS = ("to", "to_no_plus", "text", "sender", "id", "username", "password")
 CONTENT_TYPES = {
     "form": "application/x-www-form-urlencoded",
     "json": "application/json; charset=utf-8",
@@ -104,8 +124,8 @@ class GenericHttpProvider(Provider):
             initial=FORM_EXAMPLE,
             help_text=(
                 "Placeholders: {{to}} {{to_no_plus}} {{text}} {{sender}} {{id}} {{username}} "
-                "{{password}}. Values are escaped for the content type. Never type a secret here: "
-                "use {{password}}."
+                "{{password}}, and {{recipients}} with a recipient list template (below). Values "
+                "are escaped for the content type. Never type a secret here: use {{password}}."
             ),
         ),
         "auth": forms.ChoiceField(
@@ -168,7 +188,12 @@ class GenericHttpProvider(Provider):
                 "Used before the id pattern."
             ),
         ),
+        **LIST_OPTION_FIELDS,
+        **RECEIPT_OPTION_FIELDS,
     }
+    supports_bulk = True  # with a recipient list template; one number per request otherwise
+    max_recipients_per_request = MAX_LIST_SIZE
+    receipts_pushed = True  # when the connector's receipt rules say where id and state are
 
     def option_fields(self) -> dict[str, forms.Field]:
         """The base fields, the base URL being the full send URL."""
@@ -191,7 +216,9 @@ class GenericHttpProvider(Provider):
             errors["options.body_template"] = [
                 f"Unknown placeholder(s): {', '.join(unknown)}. Use: {', '.join(PLACEHOLDERS)}."
             ]
-        elif problem := _template_problem(cleaned["content_type"], cleaned["method"], template):
+        elif problems := list_problems(cleaned):
+            errors.update({f"options.{name}": [problem] for name, problem in problems.items()})
+        elif problem := template_problem(cleaned):
             errors["options.body_template"] = [problem]
         if cleaned.get("id_pattern") and re.compile(cleaned["id_pattern"]).groups < 1:
             errors["options.id_pattern"] = ["Put the id in a group: (...)."]
@@ -201,41 +228,64 @@ class GenericHttpProvider(Provider):
             raise ValidationError(errors)
         return cleaned
 
-    def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
+    def send(self, *, connector: Connector, message: OutboundSms, call: Call) -> SendResult:
         """Fill the template; a 2xx answer matching the success pattern, with an id, is accepted."""
+        if (connector.options or {}).get("list_template"):
+            return one_result(self._send_list(connector, call, [message]))
+        return self._request(connector, call, _message_values(connector, message))
+
+    def send_bulk(
+        self, *, connector: Connector, messages: list[OutboundSms], call: Call
+    ) -> list[BulkItem]:
+        """With a recipient list template, up to the connector's list size per request (the one
+        answer, and its id, holds for each number); without one, one number per request."""
         options = connector.options or {}
-        values = {
-            "to": message.to,
-            "to_no_plus": message.to.lstrip("+"),
-            "text": message.text,
-            "sender": self.sender_for(connector, message),
-            "id": str(message.id),
-            "username": connector.username,
-            "password": connector.password,
-        }
+        if not options.get("list_template"):
+            return super().send_bulk(connector=connector, messages=messages, call=call)
+        return self.send_lists(
+            messages,
+            lambda chunk: self._send_list(connector, call, chunk),
+            size=list_size(options),
+        )
+
+    def _send_list(
+        self, connector: Connector, call: Call, messages: list[OutboundSms]
+    ) -> list[SendResult]:
+        options = connector.options or {}
+        kind = options.get("content_type", "form")
+        values = _message_values(connector, messages[0], recipients=True)
+        values[RECIPIENTS] = recipients_value(
+            options,
+            [recipient_values(message) for message in messages],
+            lambda template, value: fill(template, value, kind),
+        )
+        return [self._request(connector, call, values)] * len(messages)
+
+    def _request(self, connector: Connector, call: Call, values: dict[str, str]) -> SendResult:
+        """One request from the templates filled with these values, read by the answer rules."""
+        options = connector.options or {}
         content_type = options.get("content_type", "form")
-        client = self.client(connector)
+        client = self.client(connector, call.log)
         headers = self._auth_headers(connector)
         method = options.get("method", "POST")
         template = options.get("body_template", FORM_EXAMPLE)
         if content_type == "form" or method == "GET":
             pairs = [
-                (k, _fill(v, values, "form"))
-                for k, v in parse_qsl(template, keep_blank_values=True)
+                (k, fill(v, values, "form")) for k, v in parse_qsl(template, keep_blank_values=True)
             ]
             if method == "GET":
                 answer = client.request("GET", "", params=pairs, headers=headers)
             else:
                 answer = client.request("POST", "", data=pairs, headers=headers)
         else:
-            body = _fill(template, values, content_type)
+            body = fill(template, values, content_type)
             answer = client.request(
                 method,
                 "",
                 body=body,
                 headers={**headers, "Content-Type": CONTENT_TYPES[content_type]},
             )
-        common = {"http_status": answer.status, "exchanges": client.exchanges}
+        common = {"http_status": answer.status}
         if not 200 <= answer.status < 300:
             raise answer_error(
                 HTTP_STATUSES.get(answer.status, OTHER_STATUS), code=str(answer.status), **common
@@ -248,7 +298,7 @@ class GenericHttpProvider(Provider):
             raise answer_error(NO_ID, code=str(answer.status), **common)
         return SendResult(provider_message_id=provider_id, code=str(answer.status), **common)
 
-    def check(self, *, connector: Connector) -> CheckResult:
+    def check(self, *, connector: Connector, log: list[Exchange]) -> CheckResult:
         """A generic API has no known check call: validate the configuration and say so."""
         try:
             self.clean_options(connector.options)
@@ -261,6 +311,14 @@ class GenericHttpProvider(Provider):
                 "send a test message to verify."
             ),
         )
+
+    def sends_receipts(self, connector: Connector) -> bool:
+        """Only a connector whose receipt rules say where the id and the state are."""
+        return receipt_rules_set(connector.options or {})
+
+    def receipt_parse(self, connector: Connector, request: ReceiptRequest) -> list[Receipt]:
+        """A push read by the connector's receipt rules."""
+        return receipts_by_rules(connector.options or {}, request)
 
     def _auth_headers(self, connector: Connector) -> dict[str, str]:
         options = connector.options or {}
@@ -287,40 +345,17 @@ class FigenSoftProvider(GenericHttpProvider):
     password_label = "FigenSoft password / API key"
 
 
-def _escape(value: str, content_type: str) -> str:
-    if content_type == "json":
-        return json.dumps(value, ensure_ascii=False)[1:-1]
-    if content_type == "xml":
-        return xml_escape(value, {'"': "&quot;", "'": "&apos;"})
-    return value  # form values are encoded when the pairs are sent
-
-
-def _fill(template: str, values: dict[str, str], content_type: str) -> str:
-    return PLACEHOLDER_RE.sub(lambda m: _escape(values[m.group(1)], content_type), template)
-
-
-def _template_problem(content_type: str, method: str, template: str) -> str:
-    """Why the template cannot produce a valid body, or "" (checked with awkward sample values)."""
-    sample = dict.fromkeys(PLACEHOLDERS, "x\"<&>\\'")
-    if content_type == "form" or method == "GET":
-        return (
-            ""
-            if parse_qsl(template, keep_blank_values=True)
-            else "Write the body as name=value pairs joined by &."
-        )
-    body = _fill(template, sample, content_type)
-    try:
-        if content_type == "json":
-            json.loads(body)
-        else:
-            ElementTree.fromstring(body)  # noqa: S314 - our own template, parsed to validate it
-    except (ValueError, ElementTree.ParseError) as error:
-        kind = "JSON" if content_type == "json" else "XML"
-        return (
-            f"The template is not valid {kind} once filled in ({error}). "
-            "Put placeholders inside strings."
-        )
-    return ""
+def _message_values(
+    connector: Connector, message: OutboundSms, *, recipients: bool = False
+) -> dict[str, str]:
+    """The placeholders' values for a message (the recipient's ones in the list, for a list)."""
+    values = {
+        "text": message.text,
+        "sender": message.sender,
+        "username": connector.username,
+        "password": connector.password,
+    }
+    return values if recipients else {**values, **recipient_values(message)}
 
 
 def _message_id(text: str, options: dict[str, Any]) -> str | None:

@@ -1,4 +1,4 @@
-"""The one way adapters talk HTTP: SSRF guard, no redirects, bounded answers, timing, redaction."""
+"""The one way adapters talk HTTP: outbound policy (core.outbound), bounded answers, timing, redaction."""
 
 from __future__ import annotations
 
@@ -13,28 +13,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 from django.conf import settings
 
-from connectors.providers.base import Category, Exchange, ProviderError
+from connectors.providers.types import Category, Exchange, ProviderError
+from core.outbound import OutboundSession, url_allowed_error
 
 REDACTED = "***"
 _local = threading.local()
-
-
-def url_allowed_error(url: str) -> str:
-    """Why a provider URL may not be called, or "" when it may (https, or http to an allowed host)."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        return (
-            "The URL must not carry a user name or password; use the connector's credential fields."
-        )
-    if parts.scheme == "https" and parts.hostname:
-        return ""
-    if parts.scheme == "http" and parts.hostname in settings.SMSCONSOLE_PROVIDER_HTTP_HOSTS:
-        return ""
-    allowed = ", ".join(settings.SMSCONSOLE_PROVIDER_HTTP_HOSTS) or "none"
-    return (
-        f"Use an https:// URL. Plain http is only allowed to the hosts in "
-        f"SMSCONSOLE_PROVIDER_HTTP_HOSTS ({allowed})."
-    )
 
 
 def basic_authorization(username: str, password: str) -> str:
@@ -45,9 +28,7 @@ def basic_authorization(username: str, password: str) -> str:
 def _session() -> requests.Session:
     # One keep-alive session per thread: workers reuse connections to the same provider.
     if not hasattr(_local, "session"):
-        session = requests.Session()
-        session.trust_env = False  # never route provider traffic through an environment proxy
-        _local.session = session
+        _local.session = OutboundSession()
     return _local.session
 
 
@@ -101,7 +82,10 @@ class Redactor:
 
 
 class ProviderClient:
-    """Calls one provider for one connector and keeps the redacted exchanges it made."""
+    """Calls one provider for one connector, appending each redacted exchange to the caller's log.
+
+    The log belongs to the caller, so an exchange is kept even when the adapter fails after it.
+    """
 
     def __init__(
         self,
@@ -110,15 +94,19 @@ class ProviderClient:
         timeout: float,
         secrets: Iterable[str],
         redacted_names: Iterable[str],
+        log: list[Exchange],
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.redactor = Redactor(secrets, redacted_names)
-        self.exchanges: list[Exchange] = []
+        self.log = log
+        self._made: list[Exchange] = []
 
     def add_secret(self, secret: str) -> None:
-        """Redact a value learnt during the exchange (e.g. a token) from now on."""
+        """Redact a value learnt during the exchange (e.g. a token), also where already recorded."""
         self.redactor = Redactor([*self.redactor.secrets, secret], self.redactor.names)
+        for exchange in self._made:
+            exchange.response_body = self.redactor.text(exchange.response_body)
 
     def request(
         self,
@@ -134,9 +122,7 @@ class ProviderClient:
         """Make one request; raise ProviderError for transport faults, redirects and 5xx."""
         url = self.base_url + path
         if problem := url_allowed_error(url):
-            raise ProviderError(
-                Category.NETWORK, f"Refused to call {url}: {problem}", exchanges=self.exchanges
-            )
+            raise ProviderError(Category.NETWORK, f"Refused to call {url}: {problem}")
         request = requests.Request(
             method,
             url,
@@ -157,13 +143,13 @@ class ProviderClient:
             ),
             request_body=self._request_body(prepared.body, data),
         )
-        self.exchanges.append(exchange)
+        self.log.append(exchange)
+        self._made.append(exchange)
         started = time.monotonic()
         try:
             answer = self._send(prepared)
         except ProviderError as error:
             exchange.error = error.detail
-            error.exchanges = self.exchanges
             raise
         finally:
             exchange.duration_ms = round((time.monotonic() - started) * 1000)
@@ -182,7 +168,6 @@ class ProviderClient:
                 f"The provider answered with a redirect (HTTP {answer.status}), which is never followed.",
                 code=str(answer.status),
                 http_status=answer.status,
-                exchanges=self.exchanges,
             )
         if answer.status >= 500:
             raise ProviderError(
@@ -190,7 +175,6 @@ class ProviderClient:
                 f"The provider had a server error (HTTP {answer.status}).",
                 code=str(answer.status),
                 http_status=answer.status,
-                exchanges=self.exchanges,
             )
         return answer
 

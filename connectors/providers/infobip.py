@@ -3,29 +3,42 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from connectors.providers.base import (
+from connectors.providers.base import Provider
+from connectors.providers.bulk import one_result
+from connectors.providers.http import HttpAnswer, basic_authorization
+from connectors.providers.types import (
     Answer,
+    BulkItem,
+    Call,
     Category,
     CheckResult,
+    DeliveryState,
+    Exchange,
     OutboundSms,
     Outcome,
-    Provider,
     ProviderError,
+    Receipt,
+    ReceiptRequest,
     SendResult,
+    SentSms,
     answer_error,
 )
-from connectors.providers.http import basic_authorization
 
 if TYPE_CHECKING:
     from connectors.models import Connector
-    from connectors.providers.http import HttpAnswer, ProviderClient
 
 SEND_PATH = "/sms/2/text/advanced"
+# validityPeriod is in minutes; Infobip sets a longer one back to 48 hours.
+MAX_VALIDITY_MINUTES = 48 * 60
 BALANCE_PATH = "/account/1/balance"
+REPORTS_PATH = "/sms/1/reports"
+OWN_MESSAGE_ID_RE = re.compile(r"^sms-(\d+)$")  # the messageId we give each destination
 A, F = Outcome.ACCEPTED, Outcome.FAILED
 
 # Message status names (the `status.name` of each message in a 200 answer), from Infobip's
@@ -77,6 +90,14 @@ REQUEST_ERRORS: dict[str, Answer] = {
     "TOO_MANY_REQUESTS": Answer(F, Category.RATE_LIMIT, "Too many requests"),
 }
 UNREADABLE = Answer(F, Category.UNKNOWN, "Infobip answered with something that is not its JSON")
+# Delivery report status groups (Infobip's "Message status codes").
+RECEIPT_GROUPS = {
+    "PENDING": DeliveryState.PENDING,
+    "DELIVERED": DeliveryState.DELIVERED,
+    "UNDELIVERABLE": DeliveryState.UNDELIVERED,
+    "EXPIRED": DeliveryState.EXPIRED,
+    "REJECTED": DeliveryState.REJECTED,
+}
 
 
 class InfobipProvider(Provider):
@@ -99,7 +120,14 @@ class InfobipProvider(Provider):
         "password” authentication, that user's password."
     )
     max_text_length = 1600
+    supports_bulk = True
+    max_recipients_per_request = 1000  # assumed: no count in the documents we hold (providers.md)
     number_format = "international digits without +"
+    receipts_pushed = True  # to the notifyUrl each request carries
+    receipts_polled = True  # GET /sms/1/reports, a safety net for pushes that did not arrive
+    report_batch = 1000
+    too_long_code = "REJECTED_MESSAGE_TOO_LONG"
+    validity_parameter = "validityPeriod"
     extra_option_fields = {
         "auth": forms.ChoiceField(
             label="Authentication",
@@ -120,74 +148,96 @@ class InfobipProvider(Provider):
         fields["base_url"].label = "API base URL"
         return fields
 
-    def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
+    def send(self, *, connector: Connector, message: OutboundSms, call: Call) -> SendResult:
         """One message to /sms/2/text/advanced; its status name (or group) decides the outcome."""
-        sender = self.sender_for(connector, message)
-        client = self.client(connector)
-        body = {
-            "messages": [
-                {
-                    "from": sender,
-                    "destinations": [
-                        {"to": message.to.lstrip("+"), "messageId": f"sms-{message.id}"}
-                    ],
-                    "text": message.text,
-                }
-            ]
+        return one_result(self._send_list(connector, call, [message]))
+
+    def send_bulk(
+        self, *, connector: Connector, messages: list[OutboundSms], call: Call
+    ) -> list[BulkItem]:
+        """Up to 1,000 `destinations` per request, each with our own messageId: Infobip answers a
+        status per destination, so each number is accepted or refused on its own."""
+        return self.send_lists(messages, lambda chunk: self._send_list(connector, call, chunk))
+
+    def _send_list(
+        self, connector: Connector, call: Call, messages: list[OutboundSms]
+    ) -> list[SendResult | ProviderError]:
+        first = messages[0]
+        request = {
+            "from": first.sender,
+            "destinations": [
+                {"to": message.to.lstrip("+"), "messageId": own_message_id(message)}
+                for message in messages
+            ],
+            "text": first.text,
+            **_notify(connector, messages),
         }
-        answer = client.request(
+        if (seconds := first.seconds_left()) is not None:
+            request["validityPeriod"] = validity_minutes(seconds)
+        answer = self.client(connector, call.log).request(
             "POST",
             SEND_PATH,
-            body=json.dumps(body, ensure_ascii=False),
+            body=json.dumps({"messages": [request]}, ensure_ascii=False),
             headers={
                 **self._auth(connector),
                 "Content-Type": "application/json",
                 "Accept": "application/json",
             },
         )
-        data = _json(answer, client)
+        data = _json(answer)
         if answer.status >= 300:
-            raise _request_error(data, answer, client)
+            raise _request_error(data, answer)
         try:
-            item = data["messages"][0]
-            status = item["status"]
-        except (KeyError, IndexError, TypeError):
-            raise answer_error(
-                UNREADABLE, code="", http_status=answer.status, exchanges=client.exchanges
-            ) from None
-        found = STATUSES.get(status.get("name")) or GROUPS.get(status.get("groupName"), UNREADABLE)
-        if found.outcome != Outcome.ACCEPTED:
-            raise answer_error(
-                found,
-                code=str(status.get("name", "")),
-                detail=status.get("description", ""),
-                http_status=answer.status,
-                exchanges=client.exchanges,
-            )
-        return SendResult(
-            provider_message_id=str(item.get("messageId", "")),
-            code=str(status.get("name", "")),
-            detail=found.message,
-            http_status=answer.status,
-            exchanges=client.exchanges,
-        )
+            items = {str(item["messageId"]): item["status"] for item in data["messages"]}
+        except (KeyError, TypeError):
+            raise answer_error(UNREADABLE, code="", http_status=answer.status) from None
+        return [
+            _outcome(own_message_id(message), items.get(own_message_id(message)), answer.status)
+            for message in messages
+        ]
 
-    def check(self, *, connector: Connector) -> CheckResult:
+    def check(self, *, connector: Connector, log: list[Exchange]) -> CheckResult:
         """The account balance: proves the API key and tells the credit."""
-        client = self.client(connector)
+        client = self.client(connector, log)
         try:
             answer = client.request(
                 "GET", BALANCE_PATH, headers={**self._auth(connector), "Accept": "application/json"}
             )
-            data = _json(answer, client)
+            data = _json(answer)
             if answer.status >= 300:
-                raise _request_error(data, answer, client)
+                raise _request_error(data, answer)
         except ProviderError as error:
-            return CheckResult(ok=False, detail=error.detail, exchanges=client.exchanges)
+            return CheckResult(ok=False, detail=error.detail)
         balance = f"{data.get('balance')} {data.get('currency', '')}".strip()
-        return CheckResult(
-            ok=True, detail="The API key works.", balance=balance, exchanges=client.exchanges
+        return CheckResult(ok=True, detail="The API key works.", balance=balance)
+
+    # -- delivery reports -----------------------------------------------------------------------
+
+    def receipt_parse(self, connector: Connector, request: ReceiptRequest) -> list[Receipt]:
+        """A push to notifyUrl: `{"results": [{messageId, to, status, error, doneAt, ...}]}`."""
+        try:
+            results = json.loads(request.body)["results"]
+        except (ValueError, KeyError, TypeError):
+            raise ValueError("not an Infobip delivery report") from None
+        if not isinstance(results, list):
+            raise ValueError("its results are not a list")
+        return [_receipt(result) for result in results if isinstance(result, dict)]
+
+    def reports_poll(
+        self, *, connector: Connector, messages: list[SentSms], call: Call
+    ) -> list[Receipt]:
+        """GET /sms/1/reports: the reports Infobip has not handed out yet (each comes once)."""
+        answer = self.client(connector, call.log).request(
+            "GET",
+            REPORTS_PATH,
+            params={"limit": str(self.report_batch)},
+            headers={**self._auth(connector), "Accept": "application/json"},
         )
+        data = _json(answer)
+        if answer.status >= 300:
+            raise _request_error(data, answer)
+        results = data.get("results") if isinstance(data, dict) else None
+        return [_receipt(r) for r in results or [] if isinstance(r, dict)]
 
     def _auth(self, connector: Connector) -> dict[str, str]:
         if (connector.options or {}).get("auth") == "basic":
@@ -195,33 +245,97 @@ class InfobipProvider(Provider):
         return {"Authorization": f"App {connector.password}"}
 
 
-def _json(answer: HttpAnswer, client: ProviderClient) -> Any:
+def validity_minutes(seconds: int) -> int:
+    """validityPeriod for the validity left: whole minutes rounded down, 1 to 48 hours."""
+    return min(max(seconds // 60, 1), MAX_VALIDITY_MINUTES)
+
+
+def _json(answer: HttpAnswer) -> Any:
     try:
         return json.loads(answer.text)
     except ValueError:
-        raise answer_error(
-            UNREADABLE,
-            code=str(answer.status),
-            http_status=answer.status,
-            exchanges=client.exchanges,
-        ) from None
+        raise answer_error(UNREADABLE, code=str(answer.status), http_status=answer.status) from None
 
 
-def _request_error(data: Any, answer: HttpAnswer, client: ProviderClient) -> ProviderError:
+def _request_error(data: Any, answer: HttpAnswer) -> ProviderError:
     try:
         exception = data["requestError"]["serviceException"]
     except (KeyError, TypeError):
-        return answer_error(
-            UNREADABLE,
-            code=str(answer.status),
-            http_status=answer.status,
-            exchanges=client.exchanges,
-        )
+        return answer_error(UNREADABLE, code=str(answer.status), http_status=answer.status)
     found = REQUEST_ERRORS.get(exception.get("messageId"), UNREADABLE)
     return answer_error(
         found,
         code=str(exception.get("messageId", "")),
         detail=exception.get("text", ""),
         http_status=answer.status,
-        exchanges=client.exchanges,
     )
+
+
+def _notify(connector: Connector, messages: list[OutboundSms]) -> dict[str, str]:
+    """Where Infobip pushes the delivery reports; a lone message also gets our id as callbackData
+    (in a list, each destination's messageId carries our id back)."""
+    if not connector.receipt_url:
+        return {}
+    notify = {"notifyUrl": connector.receipt_url, "notifyContentType": "application/json"}
+    if len(messages) == 1:
+        notify["callbackData"] = str(messages[0].id)
+    return notify
+
+
+def own_message_id(message: OutboundSms) -> str:
+    """The messageId we give a destination: receipts carry it back with our id in it."""
+    return f"sms-{message.id}"
+
+
+def _outcome(message_id: str, status: Any, http_status: int) -> SendResult | ProviderError:
+    """One destination's status in the answer: its name (or group) decides."""
+    if not isinstance(status, dict):
+        return answer_error(
+            UNREADABLE, code="", detail=f"no status for {message_id}", http_status=http_status
+        )
+    found = STATUSES.get(status.get("name")) or GROUPS.get(status.get("groupName"), UNREADABLE)
+    if found.outcome != Outcome.ACCEPTED:
+        return answer_error(
+            found,
+            code=str(status.get("name", "")),
+            detail=status.get("description", ""),
+            http_status=http_status,
+        )
+    return SendResult(
+        provider_message_id=message_id,
+        code=str(status.get("name", "")),
+        detail=found.message,
+        http_status=http_status,
+    )
+
+
+def _receipt(result: dict) -> Receipt:
+    """One delivery report of a push or a pull."""
+    status = result.get("status") if isinstance(result.get("status"), dict) else {}
+    error = result.get("error") if isinstance(result.get("error"), dict) else {}
+    message_id = str(result.get("messageId", ""))
+    own = OWN_MESSAGE_ID_RE.match(message_id)
+    callback = str(result.get("callbackData") or "")
+    failed = error.get("id") not in (None, 0, "0")
+    return Receipt(
+        state=RECEIPT_GROUPS.get(str(status.get("groupName", "")), DeliveryState.PENDING),
+        provider_message_id=message_id,
+        number="+" + str(result["to"]).lstrip("+") if result.get("to") else "",
+        message_id=int(callback) if callback.isdigit() else int(own.group(1)) if own else None,
+        code=str(status.get("name", "")),
+        detail=str(error.get("description") if failed else status.get("description", "")),
+        occurred_at=_when(result.get("doneAt")),
+        raw=json.dumps(result, ensure_ascii=False),
+    )
+
+
+def _when(value: Any) -> datetime | None:
+    """Infobip's 2024-03-05T10:15:30.000+0000 (or any ISO 8601 time), None when unreadable."""
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

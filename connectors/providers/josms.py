@@ -1,4 +1,5 @@
-"""JoSMS / JorMall (Jordan): token auth, SingleSMS3 send, bulk send and balance."""
+"""JoSMS / JorMall (Jordan): token auth, SingleSMS3 and SingleSMS_General3 sends, bulk send and
+balance."""
 
 from __future__ import annotations
 
@@ -7,28 +8,30 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from connectors.providers.base import (
+from connectors.providers.base import Provider
+from connectors.providers.http import HttpAnswer, ProviderClient
+from connectors.providers.types import (
     Answer,
     BulkItem,
-    CannotCarry,
+    Call,
     Category,
     CheckResult,
+    Exchange,
     OutboundSms,
     Outcome,
-    Provider,
     ProviderError,
     SendResult,
+    TokenStore,
     answer_error,
 )
-from connectors.selectors import connector_session_token
-from connectors.services import connector_store_session_token
 
 if TYPE_CHECKING:
     from connectors.models import Connector
-    from connectors.providers.http import HttpAnswer, ProviderClient
 
 TOKEN_PATH = "/sms/api/GenerateToken.cfm"
-SEND_PATH = "/SMSServices/Clients/Prof/SingleSMS3/SMSService.asmx/SendSMS"
+# The vendor sheet's two single-send gateways: OTP only, and "General" (announcements, promotions).
+OTP_PATH = "/SMSServices/Clients/Prof/SingleSMS3/SMSService.asmx/SendSMS"
+GENERAL_PATH = "/SMSServices/Clients/Prof/SingleSMS_General3/SMSService.asmx/SendSMS"
 BULK_PATH = "/sms/api/SendBulkMessages.cfm"
 BALANCE_PATH = "/sms/api/GetBalance.cfm"
 JORDAN_MOBILE_RE = re.compile(r"^\+(9627[789]\d{7})$")
@@ -91,95 +94,84 @@ class JoSmsProvider(Provider):
     max_recipients_per_request = BULK_LIMIT
     max_text_length = 800
     number_format = "9627[789]xxxxxxx"
+    recipient_pattern = JORDAN_MOBILE_RE
+    recipient_rule = "Jordanian mobile numbers (+962 77/78/79…)"
+    sender_code = "Invalid Sender ID"
+    recipient_code = "Invalid Mobile Number"
     supports_client_id = True
     supports_bulk = True
+    default_destinations = ("962",)
 
-    def send(self, *, connector: Connector, message: OutboundSms) -> SendResult:
-        """SingleSMS3 with a bearer token (a fresh one once if refused) and our id as `id`."""
-        sender, number = self._carriable(connector, message)
-        client = self.client(connector, extra_secrets=(connector.session_token,))
-        fields = {"senderid": sender, "numbers": number, "msg": message.text, "id": str(message.id)}
+    def send(self, *, connector: Connector, message: OutboundSms, call: Call) -> SendResult:
+        """SingleSMS3 (transactional) or SingleSMS_General3 (anything else) with a bearer token
+        (a fresh one once if refused) and our id as `id`."""
+        client = self.client(connector, call.log, extra_secrets=(connector.session_token,))
+        fields = {
+            "senderid": message.sender,
+            "numbers": message.number,
+            "msg": message.text,
+            "id": str(message.id),
+        }
+        path = OTP_PATH if message.kind == "transactional" else GENERAL_PATH
         was_stored = bool(connector.session_token)
-        token = self._token(client, connector)
-        answer = self._single(client, fields, token)
+        token = self._token(client, connector, call.tokens)
+        answer = self._single(client, path, fields, token)
         if _refused(answer) and (
-            retry := self._replacement_token(client, connector, token, was_stored)
+            retry := self._replacement_token(client, connector, call.tokens, token, was_stored)
         ):
-            answer = self._single(client, fields, retry)
-        key, rest = _read(client, answer)
+            answer = self._single(client, path, fields, retry)
+        key, rest = _read(answer)
         return SendResult(
             provider_message_id=rest if key == "MsgID" else "",
             code=key,
             detail=ANSWERS[key].message,
             http_status=answer.status,
-            exchanges=client.exchanges,
         )
 
-    def send_bulk(self, *, connector: Connector, messages: list[OutboundSms]) -> list[BulkItem]:
+    def send_bulk(
+        self, *, connector: Connector, messages: list[OutboundSms], call: Call
+    ) -> list[BulkItem]:
         """Up to 120 numbers per SendBulkMessages request (same text and sender)."""
         items: dict[int, BulkItem] = {}
-        carriable: list[tuple[OutboundSms, str, str]] = []
-        for message in messages:
-            try:
-                carriable.append((message, *self._carriable(connector, message)))
-            except CannotCarry as error:
-                items[id(message)] = BulkItem(message, error=error)
-        for (sender, text), group in groupby(sorted(carriable, key=_bulk_key), key=_bulk_key):
+        for (sender, text), group in groupby(sorted(messages, key=_bulk_key), key=_bulk_key):
             group = list(group)
             for start in range(0, len(group), BULK_LIMIT):
                 chunk = group[start : start + BULK_LIMIT]
                 if len(chunk) == 1:  # a single send keeps the duplicate-id protection
-                    (single,) = super().send_bulk(connector=connector, messages=[chunk[0][0]])
+                    (single,) = super().send_bulk(connector=connector, messages=chunk, call=call)
                     items[id(single.message)] = single
                     continue
-                items.update(self._bulk_chunk(connector, sender, text, chunk))
+                items.update(self._bulk_chunk(connector, call.log, sender, text, chunk))
         return [items[id(message)] for message in messages]
 
-    def check(self, *, connector: Connector) -> CheckResult:
+    def check(self, *, connector: Connector, log: list[Exchange]) -> CheckResult:
         """GetBalance.cfm: the balance, or the credentials error."""
-        client = self.client(connector)
-        answer = client.request(
+        answer = self.client(connector, log).request(
             "GET",
             BALANCE_PATH,
             params={"AccName": connector.username, "AccPass": connector.password},
         )
         balance = answer.text.strip().strip('"').strip()
         if answer.status == 200 and re.fullmatch(r"-?\d+(\.\d+)?", balance):
-            return CheckResult(
-                ok=True,
-                detail=f"Connected. Balance: {balance}",
-                balance=balance,
-                exchanges=client.exchanges,
-            )
-        _read(client, answer)  # raises the table's error for any other answer
+            return CheckResult(ok=True, detail=f"Connected. Balance: {balance}", balance=balance)
+        _read(answer)  # raises the table's error for any other answer
         raise ProviderError(
             Category.UNKNOWN,
             f"JoSMS answered the balance request with {answer.text.strip()[:200]!r}.",
             http_status=answer.status,
-            exchanges=client.exchanges,
         )
 
     # -- steps -----------------------------------------------------------------------------------
 
-    def _carriable(self, connector: Connector, message: OutboundSms) -> tuple[str, str]:
-        """(sender id, number) for the message, or CannotCarry."""
-        sender = self.sender_for(connector, message)
-        match = JORDAN_MOBILE_RE.match(message.to)
-        if not match:
-            raise CannotCarry(
-                Category.RECIPIENT,
-                f"JoSMS carries Jordanian mobile numbers (+962 77/78/79…) only, not {message.to}.",
-            )
-        if len(message.text) > self.max_text_length:
-            raise CannotCarry(
-                Category.CONTENT,
-                f"The text has {len(message.text)} characters; JoSMS takes at most "
-                f"{self.max_text_length}.",
-            )
-        return sender, match.group(1)
-
-    def _token(self, client: ProviderClient, connector: Connector, *, fresh: bool = False) -> str:
-        """The stored bearer token, or a new one from GenerateToken.cfm (stored encrypted)."""
+    def _token(
+        self,
+        client: ProviderClient,
+        connector: Connector,
+        tokens: TokenStore,
+        *,
+        fresh: bool = False,
+    ) -> str:
+        """The connector's bearer token, or a new one from GenerateToken.cfm, kept in the store."""
         if connector.session_token and not fresh:
             return connector.session_token
         answer = client.request(
@@ -187,7 +179,7 @@ class JoSmsProvider(Provider):
         )
         body = _unwrap(answer.text)
         if answer.status == 200 and _lookup(body) is not None:
-            _read(client, answer)  # a documented error, e.g. "Invalid user name or password"
+            _read(answer)  # a documented error, e.g. "Invalid user name or password"
         lines = (line.strip() for line in body.splitlines())
         token = next(
             (line[len("Bearer ") :].strip() for line in lines if line.startswith("Bearer ")), body
@@ -197,17 +189,20 @@ class JoSmsProvider(Provider):
                 Category.UNKNOWN,
                 "JoSMS did not answer the token request with a token.",
                 http_status=answer.status,
-                exchanges=client.exchanges,
             )
-        client.add_secret(token)
         # The token arrived in an answer recorded before we knew it was a secret.
-        for exchange in client.exchanges:
-            exchange.response_body = client.redactor.text(exchange.response_body)
-        connector_store_session_token(connector=connector, token=token)
+        client.add_secret(token)
+        connector.session_token = token
+        tokens.store(token)
         return token
 
     def _replacement_token(
-        self, client: ProviderClient, connector: Connector, used: str, was_stored: bool
+        self,
+        client: ProviderClient,
+        connector: Connector,
+        tokens: TokenStore,
+        used: str,
+        was_stored: bool,
     ) -> str:
         """After a refused send: one token worth one more try, or "" when none is.
 
@@ -215,55 +210,55 @@ class JoSmsProvider(Provider):
         stored. Otherwise a stored token may have expired: fetch a fresh one. A token we fetched
         ourselves and nobody replaced was refused for good.
         """
-        current = connector_session_token(connector_id=connector.pk) if connector.pk else ""
+        current = tokens.stored()
         if current and current != used:
             client.add_secret(current)
             connector.session_token = current
             return current
-        return self._token(client, connector, fresh=True) if was_stored else ""
+        return self._token(client, connector, tokens, fresh=True) if was_stored else ""
 
-    def _single(self, client: ProviderClient, fields: dict[str, str], token: str) -> HttpAnswer:
+    def _single(
+        self, client: ProviderClient, path: str, fields: dict[str, str], token: str
+    ) -> HttpAnswer:
         return client.request(
-            "POST", SEND_PATH, data=fields, headers={"Authorization": f"Bearer {token}"}
+            "POST", path, data=fields, headers={"Authorization": f"Bearer {token}"}
         )
 
     def _bulk_chunk(
         self,
         connector: Connector,
+        log: list[Exchange],
         sender: str,
         text: str,
-        chunk: list[tuple[OutboundSms, str, str]],
+        chunk: list[OutboundSms],
     ) -> dict[int, BulkItem]:
         """One SendBulkMessages request; its answer holds for every message of the chunk."""
-        client = self.client(connector)
         try:
-            answer = client.request(
+            answer = self.client(connector, log).request(
                 "GET",
                 BULK_PATH,
                 params={
-                    "numbers": ",".join(number for _, _, number in chunk),
+                    "numbers": ",".join(message.number for message in chunk),
                     "senderid": sender,
                     "AccName": connector.username,
                     "AccPass": connector.password,
                     "msg": text,
                 },
             )
-            key, rest = _read(client, answer)
+            key, rest = _read(answer)
         except ProviderError as error:
-            return {id(message): BulkItem(message, error=error) for message, _, _ in chunk}
+            return {id(message): BulkItem(message, error=error) for message in chunk}
         result = SendResult(
             provider_message_id=rest,
             code=key,
             detail=ANSWERS[key].message,
             http_status=answer.status,
-            exchanges=client.exchanges,
         )
-        return {id(message): BulkItem(message, result=result) for message, _, _ in chunk}
+        return {id(message): BulkItem(message, result=result) for message in chunk}
 
 
-def _bulk_key(item: tuple[OutboundSms, str, str]) -> tuple[str, str]:
-    message, sender, _ = item
-    return sender, message.text
+def _bulk_key(message: OutboundSms) -> tuple[str, str]:
+    return message.sender, message.text
 
 
 def _unwrap(text: str) -> str:
@@ -291,7 +286,7 @@ def _refused(answer: HttpAnswer) -> bool:
     )
 
 
-def _read(client: ProviderClient, answer: HttpAnswer) -> tuple[str, str]:
+def _read(answer: HttpAnswer) -> tuple[str, str]:
     """(table key, what follows it) of an accepting answer; raise the table's error otherwise."""
     text = _unwrap(answer.text)
     key = _lookup(text)
@@ -302,15 +297,8 @@ def _read(client: ProviderClient, answer: HttpAnswer) -> tuple[str, str]:
             f"{text[:200]!r}",
             code=key or "",
             http_status=answer.status,
-            exchanges=client.exchanges,
         )
     rest = text[len(key) :].strip().lstrip("=").strip()
     if ANSWERS[key].outcome != Outcome.ACCEPTED:
-        raise answer_error(
-            ANSWERS[key],
-            code=key,
-            detail=rest,
-            http_status=answer.status,
-            exchanges=client.exchanges,
-        )
+        raise answer_error(ANSWERS[key], code=key, detail=rest, http_status=answer.status)
     return key, rest

@@ -5,32 +5,88 @@ from xml.etree import ElementTree
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from connectors.simulators.endpoint import authorization, basic_pair, provider_endpoint
-from connectors.simulators.models import SimulatedProvider, SimulatorAccount
+from connectors.simulators.endpoint import authorization, basic_pair, provider_endpoint, route
+from connectors.simulators.models import ReceivedSms, SimulatedProvider, SimulatorAccount
+from connectors.simulators.receipts import PushedReceipt, simulator_receipts_push_soon
 from connectors.simulators.selectors import (
     simulator_account_authenticate,
     simulator_account_by_secret,
     simulator_balance,
 )
 from connectors.simulators.services import simulator_sms_receive
+from connectors.simulators.setup import SimulatorSetup
 
 SLUG = "http"
+SEND_PATH = "/send"  # the generic connector is given this whole URL as its base URL
+
+# Where this simulator's pushed receipts hold the id and the state (it posts JSON to the
+# account's webhook URL), as an operator would describe them on a generic connector.
+RECEIPT_RULES = {
+    "receipt_id_field": "message_id",
+    "receipt_state_field": "status",
+    "receipt_number_field": "to",
+    "receipt_delivered_values": "DELIVERED",
+    "receipt_undelivered_values": "UNDELIVERED",
+}
+# Answer rules for this simulator, as an operator would enter them on a generic connector.
+FORM_RULES = {
+    "method": "POST",
+    "content_type": "form",
+    "body_template": (
+        "to={{to_no_plus}}&text={{text}}&from={{sender}}&ref={{id}}"
+        "&user={{username}}&pass={{password}}"
+    ),
+    "auth": "fields",
+    "success_pattern": "^OK",
+    "id_pattern": r"^OK (\d+)",
+    **RECEIPT_RULES,
+}
+JSON_RULES = {
+    "method": "POST",
+    "content_type": "json",
+    "body_template": '{"to": "{{to}}", "text": "{{text}}", "from": "{{sender}}", "ref": "{{id}}"}',
+    "auth": "basic",
+    "success_pattern": r'"status":\s*"OK"',
+    "id_json_path": "message_id",
+    **RECEIPT_RULES,
+}
+
+SETUP = SimulatorSetup(
+    provider=SLUG,
+    username="demo-generic",
+    sender_titles=("ACME", "ACMEINFO"),
+    options=JSON_RULES,
+    max_text_length=918,
+    path=SEND_PATH,
+    redacted_as="'Authorization': '***'",
+    receipt_webhook=True,
+)
 
 
 def _fields(request: HttpRequest) -> dict[str, str] | None:
-    """The request's fields whatever the content type, or None when the body cannot be read."""
+    """The request's fields whatever the content type, or None when the body cannot be read.
+
+    A list (a JSON array, repeated XML elements or form fields) reads as its items joined by
+    commas, as a comma list of numbers is written.
+    """
     content_type = request.content_type
     try:
         if content_type == "application/json":
             data = json.loads(request.body)
-            return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else None
+            return {k: _joined(v) for k, v in data.items()} if isinstance(data, dict) else None
         if content_type in ("application/xml", "text/xml"):
             # Expat 2.4+ refuses entity bombs; ElementTree never loads external entities.
             root = ElementTree.fromstring(request.body)  # noqa: S314
-            return {child.tag: child.text or "" for child in root}
+            tags = {child.tag for child in root}
+            return {tag: _joined([c.text or "" for c in root.findall(tag)]) for tag in tags}
     except (ValueError, ElementTree.ParseError):
         return None
-    return {**request.GET.dict(), **request.POST.dict()}
+    fields = {**dict(request.GET.lists()), **dict(request.POST.lists())}
+    return {name: _joined(values) for name, values in fields.items()}
+
+
+def _joined(value: object) -> str:
+    return ",".join(str(item) for item in value) if isinstance(value, list) else str(value)
 
 
 def _answer(kind: str, status: int, ok: bool, detail: str) -> HttpResponse:
@@ -68,7 +124,8 @@ def _account(
 
 @provider_endpoint(SLUG, content_type="text/plain; charset=utf-8", methods=("GET", "POST"))
 def send(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
-    """Fields to, text, from; credentials as Basic, Bearer <password>, or fields user and pass."""
+    """Fields to (one number or a comma list), text, from; credentials as Basic, Bearer
+    <password>, or fields user and pass. One answer for the request, whatever the count."""
     kind = request.content_type
     fields = _fields(request)
     if fields is None:
@@ -76,16 +133,36 @@ def send(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     account = _account(request, provider, fields)
     if account is None:
         return _answer(kind, 401, False, "Bad credentials.")
-    to, text, sender = fields.get("to", ""), fields.get("text", ""), fields.get("from", "")
-    if not to.lstrip("+").isdigit() or not text:
+    text, sender = fields.get("text", ""), fields.get("from", "")
+    numbers = [number.strip() for number in fields.get("to", "").split(",") if number.strip()]
+    if not numbers or not all(n.lstrip("+").isdigit() for n in numbers) or not text:
         return _answer(kind, 400, False, "Fields 'to' (digits) and 'text' are required.")
     if sender not in account.sender_titles:
         return _answer(kind, 400, False, f"Sender '{sender}' is not approved.")
-    if simulator_balance(account=account) < 1:
+    if simulator_balance(account=account) < len(numbers):
         return _answer(kind, 402, False, "No credit left.")
     order_id = simulator_sms_receive(
-        account=account, sender=sender, messages=[(to, text)], client_id=fields.get("ref", "")
+        account=account,
+        sender=sender,
+        messages=[(number, text) for number in numbers],
+        client_id=fields.get("ref", "") if len(numbers) == 1 else "",
     )
     if order_id is None:
         return _answer(kind, 402, False, "No credit left.")
+    if account.receipt_url:
+        simulator_receipts_push_soon(provider=provider)
     return _answer(kind, 200, True, str(order_id))
+
+
+def receipt_push(received: ReceivedSms) -> PushedReceipt:
+    """A JSON receipt to the account's webhook: the message id and DELIVERED or UNDELIVERED."""
+    body = {
+        "message_id": str(received.order_id),
+        "ref": received.client_id,
+        "to": received.number,
+        "status": received.receipt_state.upper(),
+    }
+    return PushedReceipt("application/json", json.dumps(body).encode())
+
+
+urlpatterns = [route(SEND_PATH, send, name="http-send")]

@@ -7,15 +7,24 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import re_path
+from django.utils import timezone
 
-from connectors.simulators.endpoint import provider_endpoint
-from connectors.simulators.models import SimulatedProvider
+from connectors.providers.iletimerkezi import BALANCE_PATH, REPORT_PATH, SEND_PATH
+from connectors.simulators.endpoint import provider_endpoint, route
+from connectors.simulators.models import ReceivedSms, SimulatedProvider
+from connectors.simulators.receipts import (
+    PushedReceipt,
+    receipt_state_at,
+    simulator_receipts_push_soon,
+)
 from connectors.simulators.selectors import (
     simulator_account_authenticate,
     simulator_balance,
     simulator_order_repeated,
 )
 from connectors.simulators.services import simulator_sms_receive
+from connectors.simulators.setup import SimulatorSetup
 
 SLUG = "iletimerkezi"
 XML = "text/xml; charset=UTF-8"
@@ -23,6 +32,17 @@ JSON = "application/json"
 NUMBER_RE = re.compile(r"^(?:\+?90|0)?(5\d{9})$")
 REPEAT_WINDOW = timedelta(minutes=10)
 PRICE_PER_SMS = Decimal("0.05")  # what the balance `amount` (TL) is derived from
+
+SETUP = SimulatorSetup(
+    provider=SLUG,
+    username="demo-iletimerkezi-key",
+    sender_titles=("ACME", "ACME INFO"),
+    options={"iys_list": "BIREYSEL"},
+    max_text_length=1071,
+    text="Siparişiniz yola çıktı",
+    redacted_as="key=***&hash=***",
+    receipt_webhook=True,
+)
 
 # The vendor's status messages, by code (the English wording of the documentation).
 MESSAGES = {
@@ -36,6 +56,7 @@ MESSAGES = {
     452: "Message recipients are incorrect",
     453: "Order size exceeded",
     454: "Message text is empty",
+    455: "Order not found",
     468: "The iys field must be sent",
     469: "iysList must be BIREYSEL or TACIR",
 }
@@ -89,7 +110,11 @@ def send_get(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     order_id = simulator_sms_receive(
         account=account, sender=sender, messages=[(n, text) for n in numbers]
     )
-    return _xml(402) if order_id is None else _xml(200, order_id)
+    if order_id is None:
+        return _xml(402)
+    if account.receipt_url:
+        simulator_receipts_push_soon(provider=provider)
+    return _xml(200, order_id)
 
 
 @provider_endpoint(SLUG, content_type=JSON, methods=("POST",))
@@ -107,9 +132,60 @@ def balance(request: HttpRequest, provider: SimulatedProvider) -> JsonResponse:
     return _json(200, balance={"amount": f"{credits * PRICE_PER_SMS:.2f}", "sms": str(credits)})
 
 
+# Message statuses of get-report: sending, delivered, undelivered; the order's by its messages.
+REPORT_CODES = {"pending": 110, "delivered": 111, "undelivered": 112}
+
+
+@provider_endpoint(SLUG, content_type=JSON, methods=("POST",))
+def report(request: HttpRequest, provider: SimulatedProvider) -> JsonResponse:
+    """get-report: `{"request": {"authentication", "order": {"id", "page", "rowCount"}}}`."""
+    try:
+        body = json.loads(request.body)["request"]
+        key, secret = str(body["authentication"]["key"]), str(body["authentication"]["hash"])
+        order = body["order"]
+        order_id = int(order["id"])
+        page, rows = int(order.get("page") or 1), min(int(order.get("rowCount") or 1000), 1000)
+    except (ValueError, KeyError, TypeError):
+        return _json(400)
+    account = simulator_account_authenticate(provider=provider, username=key, password=secret)
+    if account is None:
+        return _json(401)
+    received = list(ReceivedSms.objects.filter(account=account, order_id=order_id).order_by("id"))
+    if not received:
+        return _json(455)
+    now = timezone.now()
+    codes = [REPORT_CODES[receipt_state_at(r, now)] for r in received]
+    status = 113 if 110 in codes else 114 if 111 in codes else 115
+    shown = received[(page - 1) * rows : page * rows]
+    messages = [
+        {"number": r.number, "status": REPORT_CODES[receipt_state_at(r, now)]} for r in shown
+    ]
+    return _json(200, order={"id": order_id, "status": status, "message": messages})
+
+
+def receipt_push(received: ReceivedSms) -> PushedReceipt:
+    """The webhook İleti Merkezi posts per message."""
+    report = {
+        "id": received.pk,
+        "packet_id": received.order_id,
+        "status": received.receipt_state,
+        "to": "+" + received.number,
+        "body": received.text,
+    }
+    return PushedReceipt("application/json", json.dumps({"report": report}).encode())
+
+
 @provider_endpoint(SLUG, content_type=XML, methods=("GET", "POST"))
 def unknown_method(
     request: HttpRequest, provider: SimulatedProvider, path: str = ""
 ) -> HttpResponse:
     """Any other /v1/ path: 404, as the API answers for a method it does not have."""
     return _xml(404)
+
+
+urlpatterns = [
+    route(SEND_PATH, send_get, name="iletimerkezi-send-get"),
+    route(BALANCE_PATH, balance, name="iletimerkezi-balance"),
+    route(REPORT_PATH, report, name="iletimerkezi-report"),
+    re_path(r"^v1/(?P<path>.*)$", unknown_method, name="iletimerkezi-404"),
+]

@@ -1,18 +1,31 @@
 """Jet SMS stand-in: `POST /SMS-Web8/xmlsms` takes message-context XML, answers `<code> <text>`."""
 
 import re
+from datetime import datetime
 from xml.etree import ElementTree
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
-from connectors.simulators.endpoint import provider_endpoint
-from connectors.simulators.models import SimulatedProvider
+from connectors.providers.jetsms import DATE_FORMAT, REPORT_PATH, SEND_PATH, SOAP_NS
+from connectors.simulators.endpoint import provider_endpoint, route
+from connectors.simulators.models import ReceivedSms, SimulatedProvider
+from connectors.simulators.receipts import receipt_state_at
 from connectors.simulators.selectors import simulator_account_authenticate, simulator_balance
 from connectors.simulators.services import simulator_sms_receive
+from connectors.simulators.setup import SimulatorSetup
 
 SLUG = "jetsms"
 CONTENT_TYPE = "text/plain; charset=utf-8"
 NUMBER_RE = re.compile(r"^(?:90)?(5\d{9})$")
+
+SETUP = SimulatorSetup(
+    provider=SLUG,
+    username="demo-jetsms",
+    sender_titles=("ACME", "ACMEINFO"),
+    options={"max_length": 612},
+    redacted_as="<password>***</password>",
+)
 
 # The answers of the Jet SMS code table the simulator can produce by itself (others: fixed answer).
 ANSWERS = {
@@ -72,7 +85,10 @@ def xmlsms(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
         return _answer("empty_title")
     if title not in account.sender_titles:
         return _answer("wrong_title")
-    if not messages or not all(NUMBER_RE.match(number) for number, _ in messages):
+    # Numbers Jet SMS cannot read are left out of a list; 31 ("no GSM number to send to") only
+    # when none is left (assumed from its wording: docs/providers.md).
+    messages = [(number, text) for number, text in messages if NUMBER_RE.match(number)]
+    if not messages:
         return _answer("no_number")
     texts = [text for _, text in messages]
     if not all(text.strip() for text in texts):
@@ -83,11 +99,81 @@ def xmlsms(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
         return _answer(
             f"85 Mesaj {limit} den uzun. Max 612 olabilir.Musteri Hizmetlerini arayiniz."
         )
+    expire_date = (root.findtext("expire-date") or "").strip()
+    if expire_date and not _is_date(expire_date):
+        # Assumed: Jet SMS documents no code of its own for a malformed date.
+        return _answer(f"90 XML Parser Hatasi : expire-date {expire_date!r} is not ddMMyyyyHHmm")
     if simulator_balance(account=account) < len(messages):
         return _answer("no_limit")
     normalised = [("90" + NUMBER_RE.match(number).group(1), text) for number, text in messages]
-    order_id = simulator_sms_receive(account=account, sender=title, messages=normalised)
+    order_id = simulator_sms_receive(
+        account=account, sender=title, messages=normalised, validity=expire_date
+    )
     return _answer("no_limit" if order_id is None else f"00 {order_id}")
+
+
+def _is_date(text: str) -> bool:
+    """Whether a start-date or expire-date is written as Jet SMS reads them (ddMMyyyyHHmm)."""
+    try:
+        datetime.strptime(text, DATE_FORMAT)
+    except ValueError:
+        return False
+    return len(text) == 12
+
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+# ReportSMS Status per number: 1 delivered, 9 failed, 2 still waiting.
+REPORT_STATUSES = {"delivered": "1", "undelivered": "9", "pending": "2"}
+
+
+def _soap(body: ElementTree.Element, status: int = 200) -> HttpResponse:
+    envelope = ElementTree.Element(f"{{{SOAP_ENV}}}Envelope")
+    ElementTree.SubElement(envelope, f"{{{SOAP_ENV}}}Body").append(body)
+    text = '<?xml version="1.0" encoding="utf-8"?>' + ElementTree.tostring(
+        envelope, encoding="unicode"
+    )
+    return HttpResponse(text, status=status, content_type="text/xml; charset=utf-8")
+
+
+def _fault(text: str) -> HttpResponse:
+    fault = ElementTree.Element(f"{{{SOAP_ENV}}}Fault")
+    ElementTree.SubElement(fault, "faultcode").text = "soap:Client"
+    ElementTree.SubElement(fault, "faultstring").text = text
+    return _soap(fault, status=500)
+
+
+@provider_endpoint(SLUG, content_type="text/xml; charset=utf-8", methods=("POST",))
+def soap(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
+    """The SOAP web service's ReportSMS(user, password, groupid, status): a row per number."""
+    try:
+        root = ElementTree.fromstring(request.body)  # noqa: S314 (expat: no entity expansion)
+    except ElementTree.ParseError:
+        return _fault("The request is not XML.")
+    call = root.find(f".//{{{SOAP_NS}}}ReportSMS")
+    if call is None:
+        return _fault("Only ReportSMS is simulated.")
+    value = {child.tag.rpartition("}")[2]: (child.text or "").strip() for child in call}
+    account = simulator_account_authenticate(
+        provider=provider, username=value.get("user", ""), password=value.get("password", "")
+    )
+    answer = ElementTree.Element(f"{{{SOAP_NS}}}ReportSMSResponse")
+    rows = ElementTree.SubElement(answer, f"{{{SOAP_NS}}}ReportSMSResult")
+    group_id = value.get("groupid", "")
+    if account is None or not group_id.isdigit():
+        return _soap(answer)  # an empty report, as for an unknown group
+    now = timezone.now()
+    for received in ReceivedSms.objects.filter(account=account, order_id=int(group_id)):
+        row = ElementTree.SubElement(rows, f"{{{SOAP_NS}}}ReportSMSResult")
+        state = receipt_state_at(received, now)
+        for name, text in (
+            ("ID", str(received.order_id)),
+            ("Phone", received.number),
+            ("Status", REPORT_STATUSES[state]),
+            ("SendDate", received.received_at.strftime("%d.%m.%Y %H:%M:%S")),
+            ("DeliveredDate", now.strftime("%d.%m.%Y %H:%M:%S") if state == "delivered" else ""),
+        ):
+            ElementTree.SubElement(row, f"{{{SOAP_NS}}}{name}").text = text
+    return _soap(answer)
 
 
 def _latin5(text: str) -> bool:
@@ -97,3 +183,9 @@ def _latin5(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+urlpatterns = [
+    route(SEND_PATH, xmlsms, name="jetsms-xmlsms"),
+    route(REPORT_PATH, soap, name="jetsms-soap"),
+]

@@ -1,11 +1,19 @@
-"""JoSMS stand-in: token, SingleSMS3 send (XML-wrapped answer), bulk send, balance (plain text)."""
+"""JoSMS stand-in: token, SingleSMS3 and SingleSMS_General3 sends (XML-wrapped answers), bulk send,
+balance (plain text)."""
 
 import re
 from xml.sax.saxutils import escape
 
 from django.http import HttpRequest, HttpResponse
 
-from connectors.simulators.endpoint import authorization, provider_endpoint
+from connectors.providers.josms import (
+    BALANCE_PATH,
+    BULK_PATH,
+    GENERAL_PATH,
+    OTP_PATH,
+    TOKEN_PATH,
+)
+from connectors.simulators.endpoint import authorization, provider_endpoint, route
 from connectors.simulators.models import SimulatedProvider, SimulatorAccount
 from connectors.simulators.selectors import (
     simulator_account_authenticate,
@@ -14,12 +22,25 @@ from connectors.simulators.selectors import (
     simulator_client_id_seen,
 )
 from connectors.simulators.services import simulator_sms_receive, simulator_token_issue
+from connectors.simulators.setup import SimulatorSetup
 
 SLUG = "josms"
 TEXT = "text/html; charset=UTF-8"  # what ColdFusion pages answer with
 XML = "text/xml; charset=utf-8"  # what ASP.NET web services answer with
 NUMBER_RE = re.compile(r"^9627[789]\d{7}$")
 BULK_LIMIT = 120
+# JoSMS documents the token call under two names; the adapter uses TOKEN_PATH.
+OLD_TOKEN_PATH = "/sms/api/GetToken.cfm"
+
+SETUP = SimulatorSetup(
+    provider=SLUG,
+    username="demo-josms",
+    sender_titles=("ACME", "ACME JO"),
+    max_text_length=800,
+    to="+962791234567",
+    text="Your code is 1234",
+    redacted_as="'Authorization': '***'",
+)
 
 ANSWERS = {
     "credentials": "Invalid user name or password",
@@ -69,7 +90,8 @@ def generate_token(request: HttpRequest, provider: SimulatedProvider) -> HttpRes
 
 @provider_endpoint(SLUG, content_type=XML, methods=("GET", "POST"))
 def single_send(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
-    """SingleSMS3 SendSMS: one number, a bearer token, an optional client `id` against repeats."""
+    """SingleSMS3 (OTP) or SingleSMS_General3 SendSMS: one number, a bearer token, an optional
+    client `id` against repeats. Both gateways answer alike; the log shows which was called."""
     params = _params(request)
     scheme, token = authorization(request)
     account = (
@@ -127,3 +149,13 @@ def balance(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     if account is None:
         return _text(ANSWERS["credentials"])
     return _text(f'"{simulator_balance(account=account)}"')
+
+
+urlpatterns = [
+    route(TOKEN_PATH, generate_token, name="josms-generate-token"),
+    route(OLD_TOKEN_PATH, generate_token, name="josms-get-token"),
+    route(OTP_PATH, single_send, name="josms-single-send"),
+    route(GENERAL_PATH, single_send, name="josms-single-send-general"),
+    route(BULK_PATH, bulk_send, name="josms-bulk-send"),
+    route(BALANCE_PATH, balance, name="josms-balance"),
+]

@@ -4,15 +4,33 @@ import re
 from xml.etree import ElementTree
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
-from connectors.simulators.endpoint import provider_endpoint
-from connectors.simulators.models import SimulatedProvider
+from connectors.providers.mobildev import SEND_PATH
+from connectors.simulators.endpoint import provider_endpoint, route
+from connectors.simulators.models import ReceivedSms, SimulatedProvider
+from connectors.simulators.receipts import receipt_state_at
 from connectors.simulators.selectors import simulator_account_authenticate, simulator_balance
 from connectors.simulators.services import simulator_sms_receive
+from connectors.simulators.setup import SimulatorSetup
 
 SLUG = "mobildev"
 CONTENT_TYPE = "text/plain; charset=utf-8"
 NUMBER_RE = re.compile(r"^0?(5\d{9})$")
+COMPANY_CODE = "mb1000"
+# The report's status per number (the assumed format: docs/providers.md).
+REPORT_STATUSES = {"pending": "0", "delivered": "1", "undelivered": "2"}
+
+# Mobildev signs in as <user>-<company code>; the connector keeps the code as an option.
+SETUP = SimulatorSetup(
+    provider=SLUG,
+    username="acme",
+    sender_titles=("ACME", "ACMEINFO"),
+    options={"company_code": COMPANY_CODE},
+    account_username=f"acme-{COMPANY_CODE}",
+    max_text_length=1000,
+    redacted_as="<PassWord>***</PassWord>",
+)
 
 
 def _answer(text: str) -> HttpResponse:
@@ -42,6 +60,14 @@ def mobilus(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
         # The credit, then one approved originator per line.
         lines = [str(simulator_balance(account=account)), *account.sender_titles]
         return _answer("\n".join(lines))
+    if root.tag == "MainReportRoot" and action == "3":
+        message_id = (root.findtext("MsgID") or "").strip()
+        if not message_id.isdigit():
+            return _answer("07")
+        received = ReceivedSms.objects.filter(account=account, order_id=int(message_id))
+        now = timezone.now()
+        lines = [f"{r.number} {REPORT_STATUSES[receipt_state_at(r, now)]}" for r in received]
+        return _answer("\n".join(lines) or "07")
     if root.tag != "MainmsgBody" or action != "0":
         return _answer("03")
     text = root.findtext("Mesgbody")
@@ -58,3 +84,6 @@ def mobilus(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     normalised = [("90" + NUMBER_RE.match(n).group(1), text) for n in numbers]
     order_id = simulator_sms_receive(account=account, sender=originator, messages=normalised)
     return _answer("02" if order_id is None else f"ID:{order_id}")
+
+
+urlpatterns = [route(SEND_PATH, mobilus, name="mobildev-mobilus")]

@@ -1,8 +1,10 @@
 """Reads of simulator state, with the provider's failure mode applied."""
 
 import hmac
+import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -17,6 +19,13 @@ from connectors.simulators.models import (
 def simulated_provider_get(*, slug: str) -> SimulatedProvider:
     """The simulated provider's state; one never configured works normally."""
     return SimulatedProvider.objects.filter(slug=slug).first() or SimulatedProvider(slug=slug)
+
+
+def simulated_latency_seconds(*, provider: SimulatedProvider) -> float:
+    """How long this answer waits: the provider's latency, drawn within ± the jitter setting."""
+    latency = provider.answer_after_ms / 1000
+    spread = latency * settings.SMSCONSOLE_SIMULATOR_LATENCY_JITTER_PERCENT / 100
+    return max(0.0, random.uniform(latency - spread, latency + spread))
 
 
 def simulator_account_authenticate(

@@ -1,20 +1,28 @@
 """Every change of simulator state."""
 
+import random
 import secrets
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from connectors.providers.smsc import command_status_parse
 from connectors.simulators.models import (
     SMPP_SLUG,
     FailureMode,
+    ReceiptState,
     ReceivedSms,
     SimulatedProvider,
     SimulatorAccount,
     failure_mode_choices,
 )
+
+MAX_RECEIPT_DELAY = 3600
+MAX_LATENCY_MS = 60_000
+KEEP = object()  # a setting the caller leaves as it is
 
 
 def simulated_provider_ensure(*, slug: str) -> SimulatedProvider:
@@ -30,9 +38,17 @@ def simulated_provider_set_mode(
     slow_seconds: int | None = None,
     fixed_status: int | None = None,
     fixed_body: str | None = None,
+    latency_ms: int | object | None = KEEP,
 ) -> SimulatedProvider:
-    """Put a simulated provider into a failure mode (or back to normal)."""
+    """Put a simulated provider into a failure mode (or back to normal), and set how long its
+    answers take (latency_ms; None: the default setting)."""
     errors: dict[str, list[str]] = {}
+    if latency_ms not in (KEEP, None) and (
+        not isinstance(latency_ms, int) or not 0 <= latency_ms <= MAX_LATENCY_MS
+    ):
+        errors["latency_ms"] = [
+            f"Answers take 0 to {MAX_LATENCY_MS} milliseconds; leave it blank for the default."
+        ]
     offered = [mode for mode, _label in failure_mode_choices(provider.slug)]
     if failure_mode not in offered:
         errors["failure_mode"] = [f"Choose one of: {', '.join(offered)}."]
@@ -61,6 +77,8 @@ def simulated_provider_set_mode(
     ):
         if value is not None:
             setattr(provider, name, value)
+    if latency_ms is not KEEP:
+        provider.latency_ms = latency_ms
     provider.save()
     return provider
 
@@ -89,9 +107,9 @@ def simulator_account_ensure(
 
 
 def simulator_account_update(
-    *, account: SimulatorAccount, balance: int, sender_titles: list[str]
+    *, account: SimulatorAccount, balance: int, sender_titles: list[str], receipt_url: str = ""
 ) -> SimulatorAccount:
-    """Change an account's balance and approved sender titles."""
+    """Change an account's balance, approved sender titles and receipt webhook URL."""
     titles = [t.strip() for t in sender_titles if t.strip()]
     if balance < 0:
         raise ValidationError({"balance": ["The balance cannot be negative."]})
@@ -99,7 +117,8 @@ def simulator_account_update(
         raise ValidationError({"sender_titles": ["Approve at least one sender title."]})
     account.balance = balance
     account.sender_titles = titles
-    account.save(update_fields=["balance", "sender_titles"])
+    account.receipt_url = receipt_url.strip()
+    account.save(update_fields=["balance", "sender_titles", "receipt_url"])
     return account
 
 
@@ -116,11 +135,47 @@ def simulator_token_revoke(*, account: SimulatorAccount) -> None:
     account.save(update_fields=["token"])
 
 
+def simulated_provider_set_receipts(
+    *, provider: SimulatedProvider, delivered_percent: int, receipt_delay_seconds: int
+) -> SimulatedProvider:
+    """How the simulated provider's receipts come: the share delivered and after how long."""
+    errors: dict[str, list[str]] = {}
+    if not 0 <= delivered_percent <= 100:
+        errors["delivered_percent"] = ["The delivered share is 0 to 100 percent."]
+    if not 0 <= receipt_delay_seconds <= MAX_RECEIPT_DELAY:
+        errors["receipt_delay_seconds"] = [f"The delay is 0 to {MAX_RECEIPT_DELAY} seconds."]
+    if errors:
+        raise ValidationError(errors)
+    provider.delivered_percent = delivered_percent
+    provider.receipt_delay_seconds = receipt_delay_seconds
+    provider.save(update_fields=["delivered_percent", "receipt_delay_seconds", "updated_at"])
+    return provider
+
+
+def simulator_account_set_receipt_url(*, account: SimulatorAccount, url: str) -> SimulatorAccount:
+    """Set the account's webhook URL, as an operator does in the provider's panel."""
+    account.receipt_url = url.strip()
+    account.save(update_fields=["receipt_url"])
+    return account
+
+
 @transaction.atomic
 def simulator_sms_receive(
-    *, account: SimulatorAccount, sender: str, messages: list[tuple[str, str]], client_id: str = ""
+    *,
+    account: SimulatorAccount,
+    sender: str,
+    messages: list[tuple[str, str]],
+    client_id: str = "",
+    validity: str = "",
+    receipt_url: str = "",
 ) -> int | None:
-    """Take (number, text) messages, a credit each; return the order id, or None without balance."""
+    """Take (number, text) messages, a credit each; return the order id, or None without balance.
+
+    `validity` is the request's validity field as given (e.g. Infobip's minutes), for inspection.
+    Each message's fate is drawn now (the provider's delivered share) and reported final after
+    its receipt delay; `receipt_url` (the request's callback, else the account's webhook) is
+    where its receipt is pushed.
+    """
     cost = len(messages)
     if account.provider.failure_mode == FailureMode.NO_BALANCE:
         return None
@@ -129,6 +184,8 @@ def simulator_sms_receive(
     )
     if not charged:
         return None
+    provider = account.provider
+    due_at = timezone.now() + timedelta(seconds=provider.receipt_delay_seconds)
     rows = ReceivedSms.objects.bulk_create(
         ReceivedSms(
             account=account,
@@ -137,6 +194,14 @@ def simulator_sms_receive(
             sender=sender,
             number=number,
             text=text,
+            validity=validity,
+            receipt_state=(
+                ReceiptState.DELIVERED
+                if random.random() * 100 < provider.delivered_percent
+                else ReceiptState.UNDELIVERED
+            ),
+            receipt_due_at=due_at,
+            receipt_url=receipt_url or account.receipt_url,
         )
         for number, text in messages
     )
@@ -144,6 +209,13 @@ def simulator_sms_receive(
     order_id = 100_000 + rows[0].pk
     ReceivedSms.objects.filter(pk__in=[row.pk for row in rows]).update(order_id=order_id)
     return order_id
+
+
+def simulator_receipts_handed_out(*, received: list[ReceivedSms]) -> None:
+    """Mark receipts a report query handed out (Infobip hands each out once)."""
+    ReceivedSms.objects.filter(pk__in=[r.pk for r in received]).update(
+        receipt_sent_at=timezone.now()
+    )
 
 
 def simulator_received_text_set(*, order_id: int, text: str) -> None:

@@ -20,16 +20,42 @@ import smpplib.consts as c
 import smpplib.smpp
 from django.db import connections
 
-from connectors.providers.smsc import command_status_parse, gsm_decode
-from connectors.simulators.models import SMPP_SLUG, FailureMode, SimulatedProvider
-from connectors.simulators.selectors import simulated_provider_get, simulator_account_authenticate
+from connectors.providers.smsc import command_status_parse
+from connectors.simulators.models import SMPP_SLUG, FailureMode, ReceivedSms, SimulatedProvider
+from connectors.simulators.selectors import (
+    simulated_latency_seconds,
+    simulated_provider_get,
+    simulator_account_authenticate,
+)
 from connectors.simulators.services import simulator_received_text_set, simulator_sms_receive
+from connectors.simulators.setup import SmppSetup
+from connectors.simulators.smsc_receipts import PendingReceipt, ReceiptSender, Receiver
+from core.text import gsm_decode
 
 MODE_STATUSES = {
     FailureMode.NO_BALANCE: c.SMPP_ESME_RSUBMITFAIL,  # SMPP has no balance status of its own
     FailureMode.HTTP_500: c.SMPP_ESME_RSYSERR,
 }
 DESTINATION_RE = re.compile(r"^[1-9]\d{7,14}$")
+# SMPP 3.4 time (7.1.1): YYMMDDhhmmss, tenths, quarter hours from UTC, then +/- (absolute) or R
+# (relative, whose quarter hours are 00).
+SMPP_TIME_RE = re.compile(r"^\d{12}\d(?:\d\d[+-]|00R)$")
+BINDS = {
+    "bind_transmitter": "bind_transmitter_resp",
+    "bind_receiver": "bind_receiver_resp",
+    "bind_transceiver": "bind_transceiver_resp",
+}
+
+
+SETUP = SmppSetup(
+    provider=SMPP_SLUG,
+    username="acme-smpp",
+    sender_titles=("ACME", "ACMEINFO"),
+    options={"data_coding": "gsm", "source_ton": "auto", "source_npi": "auto"},
+    max_text_length=1530,
+    password_length=8,  # SMPP 3.4 passwords have at most 8 characters
+)
+urlpatterns = []  # SMPP is served over TCP, not by the web site
 
 
 @dataclass
@@ -44,6 +70,7 @@ class SubmittedPart:
     esm_class: int
     short_message: bytes
     message_id: str
+    validity_period: str = ""
 
 
 @dataclass
@@ -77,6 +104,8 @@ class _SessionHandler(socketserver.BaseRequestHandler):
 
     def handle(self) -> None:
         system_id: str | None = None
+        self.send_lock = threading.Lock()
+        receiver: Receiver | None = None
         self.server.connections.add(self.request)
         try:
             while True:
@@ -89,7 +118,7 @@ class _SessionHandler(socketserver.BaseRequestHandler):
                     return
                 if provider.failure_mode == FailureMode.SLOW and pdu.command != "enquire_link":
                     time.sleep(provider.slow_seconds)
-                if pdu.command == "bind_transmitter":
+                if pdu.command in BINDS:
                     status = self._bind_status(provider, pdu)
                     if status == c.SMPP_ESME_ROK:
                         system_id = pdu.system_id.decode("latin-1")
@@ -97,18 +126,23 @@ class _SessionHandler(socketserver.BaseRequestHandler):
                             self.server.binds += 1
                     self._reply(
                         pdu,
-                        "bind_transmitter_resp",
+                        BINDS[pdu.command],
                         status,
                         system_id="SMSCSIM" if not status else None,
                     )
+                    if status == c.SMPP_ESME_ROK and pdu.command != "bind_transmitter":
+                        receiver = Receiver(self.request.sendall, self.send_lock)
+                        self.server.receipts.bound(system_id, receiver)
                 elif pdu.command == "submit_sm":
                     if system_id is None:
                         status, message_id = c.SMPP_ESME_RINVBNDSTS, None
                     else:
                         status, message_id = self._submit(provider, pdu, system_id)
-                    self._reply(pdu, "submit_sm_resp", status, message_id=message_id)
+                    self._answer_later(provider, pdu, status, message_id)
                 elif pdu.command == "enquire_link":
                     self._reply(pdu, "enquire_link_resp", c.SMPP_ESME_ROK)
+                elif pdu.command == "deliver_sm_resp":
+                    pass  # a receiver took a receipt
                 elif pdu.command == "unbind":
                     self._reply(pdu, "unbind_resp", c.SMPP_ESME_ROK)
                     return
@@ -117,8 +151,25 @@ class _SessionHandler(socketserver.BaseRequestHandler):
         except OSError:
             return  # the client went away
         finally:
+            if receiver is not None and system_id is not None:
+                self.server.receipts.unbound(system_id, receiver)
             self.server.connections.discard(self.request)
             connections.close_all()  # this thread's database connection ends with the session
+
+    def _answer_later(
+        self, provider: SimulatedProvider, pdu, status: int, message_id: str | None
+    ) -> None:
+        """Answer after the latency, reading on meanwhile: a window is answered concurrently."""
+        self.server.outstanding_changed(+1)
+
+        def answer() -> None:
+            with contextlib.suppress(OSError):  # the client went away meanwhile
+                self._reply(pdu, "submit_sm_resp", status, message_id=message_id)
+            self.server.outstanding_changed(-1)
+
+        if (delay := simulated_latency_seconds(provider=provider)) <= 0:
+            return answer()
+        threading.Thread(target=lambda: (time.sleep(delay), answer()), daemon=True).start()
 
     def _bind_status(self, provider: SimulatedProvider, pdu) -> int:
         if provider.failure_mode == FailureMode.WRONG_CREDENTIALS:
@@ -145,6 +196,9 @@ class _SessionHandler(socketserver.BaseRequestHandler):
             return c.SMPP_ESME_RINVSRCADR, None
         if not DESTINATION_RE.match(destination) or pdu.dest_addr_ton != c.SMPP_TON_INTL:
             return c.SMPP_ESME_RINVDSTADR, None
+        validity = (pdu.validity_period or b"").decode("latin-1")
+        if validity and not SMPP_TIME_RE.match(validity):
+            return c.SMPP_ESME_RINVEXPIRY, None
         payload, esm_class = pdu.short_message or b"", pdu.esm_class or 0
         data_coding = pdu.data_coding or 0
         concatenation = None
@@ -158,7 +212,9 @@ class _SessionHandler(socketserver.BaseRequestHandler):
             text = _decode(payload, data_coding)
         except UnicodeDecodeError:
             return c.SMPP_ESME_RINVMSGLEN, None  # a part cut through a UTF-16 surrogate pair
-        message_id = self.server.store(account, source, destination, text, concatenation)
+        message_id = self.server.store(
+            account, source, destination, text, concatenation, validity=validity
+        )
         if message_id is None:
             return c.SMPP_ESME_RSUBMITFAIL, None
         with self.server.lock:
@@ -172,9 +228,35 @@ class _SessionHandler(socketserver.BaseRequestHandler):
                     esm_class=esm_class,
                     short_message=pdu.short_message or b"",
                     message_id=message_id,
+                    validity_period=validity,
                 )
             )
+        if (pdu.registered_delivery or 0) & 1 and "-" not in message_id:
+            self._owe_receipt(provider, system_id, message_id, destination, source)
         return c.SMPP_ESME_ROK, message_id
+
+    def _owe_receipt(
+        self,
+        provider: SimulatedProvider,
+        system_id: str,
+        message_id: str,
+        handset: str,
+        sender: str,
+    ) -> None:
+        """Send the receipt of an accepted message after the provider's receipt delay."""
+        received = ReceivedSms.objects.filter(order_id=int(message_id)).first()
+        if received is None or not received.receipt_state:
+            return
+        receipt = PendingReceipt(
+            system_id=system_id,
+            message_id=message_id,
+            handset=handset,
+            sender=sender,
+            state=received.receipt_state,
+            submitted_at=received.received_at,
+            text=received.text,
+        )
+        self.server.receipts.schedule(receipt, provider.receipt_delay_seconds)
 
     def _read_pdu(self):
         header = self._recv(4)
@@ -205,7 +287,8 @@ class _SessionHandler(socketserver.BaseRequestHandler):
             **{k: v for k, v in params.items() if v is not None},
         )
         reply.sequence = request.sequence
-        self.request.sendall(reply.generate())
+        with self.send_lock:  # a receipt may be written to this connection meanwhile
+            self.request.sendall(reply.generate())
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -218,9 +301,19 @@ class _Server(socketserver.ThreadingTCPServer):
         self.lock = threading.Lock()
         self.binds = 0
         self.parts: list[SubmittedPart] = []
+        self.receipts = ReceiptSender()
         self._concatenations: dict[tuple, _Concatenation] = {}
+        self.outstanding = 0  # submit_sm received and not answered yet
+        self.outstanding_peak = 0
 
-    def store(self, account, source: str, destination: str, text: str, concatenation) -> str | None:
+    def outstanding_changed(self, change: int) -> None:
+        with self.lock:
+            self.outstanding += change
+            self.outstanding_peak = max(self.outstanding_peak, self.outstanding)
+
+    def store(
+        self, account, source: str, destination: str, text: str, concatenation, *, validity: str
+    ) -> str | None:
         """Store a message, or a part of one; the message id to answer, None without balance.
 
         The first part charges and stores the message; later parts extend its text, so the
@@ -228,7 +321,7 @@ class _Server(socketserver.ThreadingTCPServer):
         """
         if concatenation is None:
             order_id = simulator_sms_receive(
-                account=account, sender=source, messages=[(destination, text)]
+                account=account, sender=source, messages=[(destination, text)], validity=validity
             )
             return None if order_id is None else str(order_id)
         key, number = concatenation
@@ -236,7 +329,7 @@ class _Server(socketserver.ThreadingTCPServer):
             pending = self._concatenations.get(key)
         if pending is None:
             order_id = simulator_sms_receive(
-                account=account, sender=source, messages=[(destination, text)]
+                account=account, sender=source, messages=[(destination, text)], validity=validity
             )
             if order_id is None:
                 return None
@@ -275,6 +368,16 @@ class SmscSimulator:
     def parts(self) -> list[SubmittedPart]:
         """Every accepted submit_sm, in order."""
         return self._server.parts
+
+    @property
+    def outstanding_peak(self) -> int:
+        """The most submit_sm received and not yet answered at one moment (a client's window)."""
+        return self._server.outstanding_peak
+
+    @property
+    def receipts(self) -> ReceiptSender:
+        """The receipts it owes and has sent."""
+        return self._server.receipts
 
     def start(self) -> SmscSimulator:
         self._thread.start()

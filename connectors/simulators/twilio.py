@@ -1,17 +1,35 @@
 """Twilio stand-in: the Messages resource (form in, JSON out, HTTP Basic) and the Account."""
 
 import re
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, JsonResponse
 
-from connectors.simulators.endpoint import authorization, basic_pair, provider_endpoint
-from connectors.simulators.models import SimulatedProvider, SimulatorAccount
+from connectors.providers.twilio import (
+    ACCOUNT_PATH,
+    MAX_VALIDITY_SECONDS,
+    MESSAGES_PATH,
+    SIGNATURE_HEADER,
+    twilio_signature,
+)
+from connectors.simulators.endpoint import authorization, basic_pair, provider_endpoint, route
+from connectors.simulators.models import ReceivedSms, SimulatedProvider, SimulatorAccount
+from connectors.simulators.receipts import PushedReceipt, simulator_receipts_push_soon
 from connectors.simulators.selectors import simulator_account_authenticate, simulator_balance
 from connectors.simulators.services import simulator_sms_receive
+from connectors.simulators.setup import SimulatorSetup
 
 SLUG = "twilio"
 CONTENT_TYPE = "application/json"
 E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
+
+SETUP = SimulatorSetup(
+    provider=SLUG,
+    username="AC" + "5ca1ab1e" * 4,  # an account SID is AC and 32 hex digits
+    sender_titles=("ACME", "ACMEINFO"),
+    max_text_length=1600,
+    redacted_as="/Accounts/***/Messages.json",
+)
 
 
 def _error(status: int, code: int, message: str) -> JsonResponse:
@@ -59,16 +77,26 @@ def messages(request: HttpRequest, provider: SimulatedProvider, account_sid: str
         )
     if not body:
         return _error(400, 21602, "Message body is required.")
+    validity = request.POST.get("ValidityPeriod", "")
+    if validity and not (validity.isdigit() and 1 <= int(validity) <= MAX_VALIDITY_SECONDS):
+        return _error(400, 21624, "Invalid validity period value")
     if len(body) > 1600:
         return _error(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
     if simulator_balance(account=account) < 1:
         return _error(400, 20005, "Account not active")
+    callback = request.POST.get("StatusCallback", "")
     order_id = simulator_sms_receive(
-        account=account, sender=sender or service, messages=[(to, body)]
+        account=account,
+        sender=sender or service,
+        messages=[(to, body)],
+        validity=validity,
+        receipt_url=callback,
     )
     if order_id is None:
         return _error(400, 20005, "Account not active")
-    sid = f"SM{order_id:032x}"
+    if callback:
+        simulator_receipts_push_soon(provider=provider)
+    sid = _sid(order_id)
     resource = {
         "sid": sid,
         "account_sid": account_sid,
@@ -83,6 +111,32 @@ def messages(request: HttpRequest, provider: SimulatedProvider, account_sid: str
         "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
     }
     return JsonResponse(resource, status=201)
+
+
+def _sid(order_id: int) -> str:
+    return f"SM{order_id:032x}"
+
+
+def receipt_push(received: ReceivedSms) -> PushedReceipt:
+    """A status callback: form fields, signed with the account's auth token for the URL."""
+    fields = {
+        "AccountSid": received.account.username,
+        "ApiVersion": "2010-04-01",
+        "From": received.sender,
+        "MessageSid": _sid(received.order_id),
+        "MessageStatus": received.receipt_state,
+        "SmsSid": _sid(received.order_id),
+        "SmsStatus": received.receipt_state,
+        "To": received.number,
+    }
+    if received.receipt_state == "undelivered":
+        fields["ErrorCode"] = "30003"  # unreachable destination handset
+    signature = twilio_signature(received.account.password, received.receipt_url, fields)
+    return PushedReceipt(
+        "application/x-www-form-urlencoded",
+        urlencode(fields).encode(),
+        {SIGNATURE_HEADER: signature},
+    )
 
 
 @provider_endpoint(SLUG, content_type=CONTENT_TYPE, methods=("GET",))
@@ -100,3 +154,9 @@ def account(request: HttpRequest, provider: SimulatedProvider, account_sid: str)
             "type": "Full",
         }
     )
+
+
+urlpatterns = [
+    route(MESSAGES_PATH, messages, name="twilio-messages"),
+    route(ACCOUNT_PATH, account, name="twilio-account"),
+]

@@ -6,24 +6,27 @@ from collections.abc import Callable
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
+from accounts.permissions import ConsolePermissionMixin
 from connectors.providers import UnknownProvider, get_provider
-from connectors.simulators.forms import AccountForm, ModeForm
+from connectors.simulators.forms import AccountForm, ModeForm, ReceiptsForm
 from connectors.simulators.models import SMPP_SLUG, SimulatedProvider, SimulatorAccount
 from connectors.simulators.selectors import simulated_provider_list, simulator_received_list
 from connectors.simulators.services import (
     simulated_provider_set_mode,
+    simulated_provider_set_receipts,
     simulator_account_update,
     simulator_received_clear,
 )
 
 # Simulators that stand in for more than one provider.
-SHARED_SIMULATOR_NAMES = {"http": "Generic HTTP and FigenSoft"}
+SHARED_SIMULATOR_NAMES = {"http": gettext_lazy("Generic HTTP and FigenSoft")}
 
 
 def _provider_name(slug: str) -> str:
@@ -51,17 +54,27 @@ def _changed(
 ) -> bool:
     """Apply the form through the service; on bad input say why `what` was not changed."""
     if not form.is_valid():
-        messages.error(request, f"{what} not changed: {_errors_text(form.errors)}")
+        messages.error(
+            request,
+            _("%(what)s not changed: %(errors)s")
+            % {"what": what, "errors": _errors_text(form.errors)},
+        )
         return False
     try:
         change(**form.cleaned_data)
     except ValidationError as error:
-        messages.error(request, f"{what} not changed: {_errors_text(error.message_dict)}")
+        messages.error(
+            request,
+            _("%(what)s not changed: %(errors)s")
+            % {"what": what, "errors": _errors_text(error.message_dict)},
+        )
         return False
     return True
 
 
-class SimulatorIndexView(LoginRequiredMixin, View):
+class SimulatorIndexView(ConsolePermissionMixin, View):
+    permission_required = "accounts.use_simulators"
+
     def get(self, request):
         cards = [
             {
@@ -73,11 +86,19 @@ class SimulatorIndexView(LoginRequiredMixin, View):
                         "slow_seconds": provider.slow_seconds,
                         "fixed_status": provider.fixed_status,
                         "fixed_body": provider.fixed_body,
+                        "latency_ms": provider.latency_ms,
                     },
                     prefix=provider.slug,
                     slug=provider.slug,
                 ),
                 "address": _address(provider.slug),
+                "receipts_form": ReceiptsForm(
+                    initial={
+                        "delivered_percent": provider.delivered_percent,
+                        "receipt_delay_seconds": provider.receipt_delay_seconds,
+                    },
+                    prefix=f"{provider.slug}-receipts",
+                ),
                 "accounts": [
                     (
                         account,
@@ -85,6 +106,7 @@ class SimulatorIndexView(LoginRequiredMixin, View):
                             initial={
                                 "balance": account.balance,
                                 "sender_titles": ", ".join(account.sender_titles),
+                                "receipt_url": account.receipt_url,
                             },
                             prefix=f"account{account.pk}",
                         ),
@@ -96,39 +118,76 @@ class SimulatorIndexView(LoginRequiredMixin, View):
             for provider in simulated_provider_list()
         ]
         return render(
-            request, "simulators/index.html", {"page_title": "Simulators", "cards": cards}
+            request, "simulators/index.html", {"page_title": _("Simulators"), "cards": cards}
         )
 
 
-class SimulatorModeView(LoginRequiredMixin, View):
+class SimulatorModeView(ConsolePermissionMixin, View):
+    permission_required = "accounts.use_simulators"
+
     def post(self, request, slug: str):
         provider = get_object_or_404(SimulatedProvider, slug=slug)
         form = ModeForm(request.POST, prefix=slug, slug=slug)
         set_mode = functools.partial(simulated_provider_set_mode, provider=provider)
         if _changed(request, form, _provider_name(slug), set_mode):
             messages.success(
-                request, f"{_provider_name(slug)} simulator: {provider.get_failure_mode_display()}."
+                request,
+                _("%(name)s simulator: %(mode)s.")
+                % {"name": _provider_name(slug), "mode": provider.get_failure_mode_display()},
             )
         return redirect("simulators:index")
 
 
-class SimulatorAccountView(LoginRequiredMixin, View):
+class SimulatorReceiptsView(ConsolePermissionMixin, View):
+    permission_required = "accounts.use_simulators"
+
+    def post(self, request, slug: str):
+        provider = get_object_or_404(SimulatedProvider, slug=slug)
+        form = ReceiptsForm(request.POST, prefix=f"{slug}-receipts")
+        set_receipts = functools.partial(simulated_provider_set_receipts, provider=provider)
+        if _changed(request, form, _provider_name(slug), set_receipts):
+            messages.success(
+                request,
+                _("%(name)s simulator: %(percent)s%% delivered, receipts after %(delay)s s.")
+                % {
+                    "name": _provider_name(slug),
+                    "percent": provider.delivered_percent,
+                    "delay": provider.receipt_delay_seconds,
+                },
+            )
+        return redirect("simulators:index")
+
+
+class SimulatorAccountView(ConsolePermissionMixin, View):
+    permission_required = "accounts.use_simulators"
+
     def post(self, request, pk: int):
         account = get_object_or_404(SimulatorAccount.objects.select_related("provider"), pk=pk)
         form = AccountForm(request.POST, prefix=f"account{pk}")
         update = functools.partial(simulator_account_update, account=account)
-        if _changed(request, form, f"Account {account.username}", update):
+        what = _("Account %(name)s") % {"name": account.username}
+        if _changed(request, form, what, update):
             messages.success(
-                request, f"Account {account.username} saved: {account.balance} credits."
+                request,
+                _("Account %(name)s saved: %(balance)s credits.")
+                % {"name": account.username, "balance": account.balance},
             )
         return redirect("simulators:index")
 
 
-class SimulatorClearView(LoginRequiredMixin, View):
+class SimulatorClearView(ConsolePermissionMixin, View):
+    permission_required = "accounts.use_simulators"
+
     def post(self, request, slug: str):
         provider = get_object_or_404(SimulatedProvider, slug=slug)
         count = simulator_received_clear(provider=provider)
         messages.success(
-            request, f"Cleared {count} received message(s) of the {_provider_name(slug)} simulator."
+            request,
+            ngettext(
+                "Cleared %(count)s received message of the %(name)s simulator.",
+                "Cleared %(count)s received messages of the %(name)s simulator.",
+                count,
+            )
+            % {"count": count, "name": _provider_name(slug)},
         )
         return redirect("simulators:index")

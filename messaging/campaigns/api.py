@@ -6,13 +6,19 @@ Template detail URLs take the template's key or its id: /api/v1/templates/order-
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django.utils.translation import gettext
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from messaging.campaigns.compliance import campaign_compliance, campaign_spend
 from messaging.campaigns.models import Campaign, Template
 from messaging.campaigns.selectors import (
     campaign_list,
@@ -23,6 +29,7 @@ from messaging.campaigns.selectors import (
 )
 from messaging.campaigns.services import (
     TemplateNotFound,
+    UploadTooLarge,
     campaign_cancel,
     campaign_create,
     campaign_pause,
@@ -32,7 +39,7 @@ from messaging.campaigns.services import (
     template_delete,
     template_update,
 )
-from messaging.models import MessageKind
+from messaging.models import IysRecipientType, MessageKind
 
 
 class TemplateOutputSerializer(serializers.ModelSerializer):
@@ -47,6 +54,7 @@ class TemplateOutputSerializer(serializers.ModelSerializer):
             "text",
             "kind",
             "sender",
+            "iys_recipient_type",
             "placeholders",
             "created_at",
             "updated_at",
@@ -61,16 +69,21 @@ class TemplateInputSerializer(serializers.Serializer):
         choices=MessageKind.choices, required=False, default=MessageKind.TRANSACTIONAL
     )
     sender = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    iys_recipient_type = serializers.ChoiceField(
+        choices=IysRecipientType.choices, required=False, allow_blank=True, default=""
+    )
 
 
 def _template_or_404(key_or_id: str) -> Template:
     template = template_get_by_key_or_id(key_or_id=key_or_id)
     if template is None:
-        raise Http404(f"No template has the key or id '{key_or_id}'.")
+        raise Http404(gettext("No template has the key or id '%(key)s'.") % {"key": key_or_id})
     return template
 
 
 class TemplateCollectionApi(APIView):
+    permission_required = {"GET": "campaigns.view_template", "POST": "campaigns.add_template"}
+
     @extend_schema(responses=TemplateOutputSerializer(many=True))
     def get(self, request):
         return Response(TemplateOutputSerializer(template_list(), many=True).data)
@@ -85,6 +98,12 @@ class TemplateCollectionApi(APIView):
 
 class TemplateDetailApi(APIView):
     """One template, by key (e.g. order-shipped) or by id."""
+
+    permission_required = {
+        "GET": "campaigns.view_template",
+        "PATCH": "campaigns.change_template",
+        "DELETE": "campaigns.delete_template",
+    }
 
     @extend_schema(responses=TemplateOutputSerializer)
     def get(self, request, key_or_id: str):
@@ -107,10 +126,23 @@ class TemplateDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class ImportProgressSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["done", "importing", "failed"])
+    rows_read = serializers.IntegerField()
+    rows_total = serializers.IntegerField()
+    error = serializers.CharField()
+
+
 class CampaignOutputSerializer(serializers.ModelSerializer):
     template = serializers.SlugRelatedField(slug_field="key", read_only=True)
     counts = serializers.SerializerMethodField()
     rejected_rows = serializers.SerializerMethodField()
+    import_progress = serializers.SerializerMethodField()
+    spend = serializers.SerializerMethodField(help_text="What its accepted messages cost so far.")
+    estimated_spend = serializers.SerializerMethodField(
+        help_text="Its recipients' segments × the price of the first connector in line (one "
+        "campaign only; null when no price is set)."
+    )
 
     class Meta:
         model = Campaign
@@ -131,8 +163,16 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
             "invalid_count",
             "duplicate_count",
             "opted_out_count",
+            "iys_recipient_type",
+            "max_spend",
+            "spend",
+            "estimated_spend",
+            "paused_reason",
+            "resume_at",
+            "quiet_hours_override",
             "counts",
             "rejected_rows",
+            "import_progress",
             "created_at",
             "started_at",
             "finished_at",
@@ -142,6 +182,25 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
         counted = self.context.get("progress") or {}  # a list counts all its campaigns at once
         progress = counted.get(campaign.pk) or campaign_progress(campaign=campaign)
         return progress.as_dict()
+
+    @extend_schema_field(ImportProgressSerializer)
+    def get_import_progress(self, campaign: Campaign) -> dict:
+        """How far a large CSV upload's import got (a worker imports it after the answer)."""
+        return {
+            "status": campaign.import_status or "done",
+            "rows_read": campaign.import_rows_read,
+            "rows_total": campaign.import_rows_total,
+            "error": campaign.import_error,
+        }
+
+    def get_spend(self, campaign: Campaign) -> str:
+        return str(campaign_spend(campaign=campaign))
+
+    def get_estimated_spend(self, campaign: Campaign) -> str | None:
+        if not self.context.get("with_rejections"):
+            return None
+        estimate = campaign_compliance(campaign=campaign).estimated_spend
+        return None if estimate is None else str(estimate)
 
     def get_rejected_rows(self, campaign: Campaign) -> list[dict]:
         """The first rows left out (all of them are in the console)."""
@@ -177,10 +236,29 @@ class CampaignInputSerializer(serializers.Serializer):
         required=False, help_text="A CSV upload (multipart) instead of recipients."
     )
     scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    iys_recipient_type = serializers.ChoiceField(
+        choices=IysRecipientType.choices,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="Blank: the template's, else the connector's default.",
+    )
+    max_spend = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Spend cap: the campaign pauses before its messages could cost more.",
+    )
 
 
 class CampaignCollectionApi(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    permission_required = {
+        "GET": "campaigns.view_campaign",
+        "POST": ("campaigns.add_campaign", "accounts.send_campaign"),
+    }
 
     @extend_schema(responses=CampaignOutputSerializer(many=True))
     def get(self, request):
@@ -199,23 +277,31 @@ class CampaignCollectionApi(APIView):
         data = CampaignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        campaign = campaign_create(
-            name=fields["name"],
-            text=fields["text"],
-            template=fields["template"] or None,
-            kind=fields["kind"],
-            sender=fields["sender"],
-            csv_file=fields.get("file"),
-            recipients=fields.get("recipients"),
-            start=True,
-            scheduled_at=fields["scheduled_at"],
-            api_key=request.auth,
-        )
+        try:
+            campaign = campaign_create(
+                name=fields["name"],
+                text=fields["text"],
+                template=fields["template"] or None,
+                kind=fields["kind"],
+                sender=fields["sender"],
+                csv_file=fields.get("file"),
+                recipients=fields.get("recipients"),
+                start=True,
+                scheduled_at=fields["scheduled_at"],
+                iys_recipient_type=fields["iys_recipient_type"],
+                max_spend=fields["max_spend"],
+                api_key=request.auth,
+            )
+        except UploadTooLarge as error:
+            body = {"error": error.messages[0], "fields": error.message_dict, "status": 413}
+            return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         output = CampaignOutputSerializer(campaign, context={"with_rejections": True})
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 class CampaignDetailApi(APIView):
+    permission_required = "campaigns.view_campaign"
+
     @extend_schema(responses=CampaignOutputSerializer)
     def get(self, request, pk: int):
         campaign = get_object_or_404(Campaign, pk=pk)
@@ -224,6 +310,8 @@ class CampaignDetailApi(APIView):
 
 class CampaignActionApi(APIView):
     """POST /campaigns/{id}/pause/, /resume/ or /cancel/."""
+
+    permission_required = "accounts.send_campaign"
 
     actions = {"pause": campaign_pause, "resume": campaign_resume, "cancel": campaign_cancel}
 
@@ -244,6 +332,17 @@ class NotificationInputSerializer(serializers.Serializer):
         required=False, help_text='[{"msisdn": "+90…", "params": {...}}]'
     )
     params = serializers.JSONField(required=False)
+    callback_url = serializers.CharField(
+        required=False,
+        help_text="Where each message's events are posted, signed (see POST /api/v1/messages/). "
+        "Default: the API key's callback URL.",
+    )
+    validity_seconds = serializers.IntegerField(
+        required=False, help_text="How long the messages may wait to be sent (60 to 604800 s)."
+    )
+    expires_at = serializers.DateTimeField(
+        required=False, help_text="Instead of validity_seconds: when they may no longer be sent."
+    )
 
 
 class SendNotificationApi(APIView):
@@ -253,6 +352,8 @@ class SendNotificationApi(APIView):
     Everything is checked first: one bad number or missing placeholder value answers 400 listing
     every problem, and nothing is sent.
     """
+
+    permission_required = "messaging.add_message"
 
     @extend_schema(
         request=NotificationInputSerializer,
@@ -280,6 +381,9 @@ class SendNotificationApi(APIView):
                 targets=body.get("targets"),
                 params=body.get("params"),
                 api_key=request.auth,
+                callback_url=body.get("callback_url", ""),
+                validity_seconds=body.get("validity_seconds"),
+                expires_at=body.get("expires_at"),
             )
         except TemplateNotFound as error:
             return Response({"error": str(error), "status": 404}, status=status.HTTP_404_NOT_FOUND)

@@ -6,12 +6,14 @@ is read line by line through a text wrapper, never whole, so a large upload cost
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # Header names (case-insensitive) taken as the phone column, the first found wins.
 PHONE_COLUMNS = (
@@ -49,8 +51,11 @@ def _phone_column(columns: list[str]) -> int:
     raise ValidationError(
         {
             "file": [
-                f"The header row has no phone column (found: {', '.join(columns) or 'nothing'}). "
-                f"Name the column of numbers one of: {', '.join(PHONE_COLUMNS)}."
+                gettext(
+                    "The header row has no phone column (found: %(columns)s). Name the column of "
+                    "numbers one of: %(names)s."
+                )
+                % {"columns": ", ".join(columns) or "—", "names": ", ".join(PHONE_COLUMNS)}
             ]
         }
     )
@@ -69,20 +74,30 @@ def csv_rows(binary: IO[bytes], *, placeholders: list[str]) -> Iterator[RawRow]:
             raise ValidationError(
                 {
                     "file": [
-                        "The file is empty: the first line must be a header row, e.g. phone,first_name."
+                        gettext(
+                            "The file is empty: the first line must be a header row, e.g. "
+                            "phone,first_name."
+                        )
                     ]
                 }
             )
         delimiter = _delimiter(header_line)
-        reader = csv.reader(_chain_first(header_line, text), delimiter=delimiter)
+        # chain, not a generator: closing an abandoned reader must not close the detached text.
+        reader = csv.reader(itertools.chain([header_line], text), delimiter=delimiter)
         columns = [column.strip() for column in next(reader)]
         phone_at = _phone_column(columns)
         if absent := [name for name in placeholders if name not in columns]:
             raise ValidationError(
                 {
                     "file": [
-                        f"The file has no column for {', '.join('{{' + n + '}}' for n in absent)}. Add a "
-                        f"column named exactly like each placeholder (columns found: {', '.join(columns)})."
+                        gettext(
+                            "The file has no column for %(placeholders)s. Add a column named "
+                            "exactly like each placeholder (columns found: %(columns)s)."
+                        )
+                        % {
+                            "placeholders": ", ".join("{{" + n + "}}" for n in absent),
+                            "columns": ", ".join(columns),
+                        }
                     ]
                 }
             )
@@ -97,19 +112,19 @@ def csv_rows(binary: IO[bytes], *, placeholders: list[str]) -> Iterator[RawRow]:
         raise ValidationError(
             {
                 "file": [
-                    "The file is not UTF-8 text. Save it as “CSV UTF-8” (Excel) or UTF-8 and upload it again."
+                    gettext(
+                        "The file is not UTF-8 text. Save it as “CSV UTF-8” (Excel) or UTF-8 and "
+                        "upload it again."
+                    )
                 ]
             }
         ) from None
     except csv.Error as error:
-        raise ValidationError({"file": [f"The file is not a readable CSV: {error}."]}) from None
+        raise ValidationError(
+            {"file": [gettext("The file is not a readable CSV: %(error)s.") % {"error": error}]}
+        ) from None
     finally:
         text.detach()
-
-
-def _chain_first(first: str, rest: Iterable[str]) -> Iterator[str]:
-    yield first
-    yield from rest
 
 
 def pasted_rows(pasted: str) -> Iterator[RawRow]:

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from messaging.campaigns.rendering import placeholders_in
-from messaging.models import MessageKind
+from messaging.models import IysRecipientType, MessageKind
 
 
 class Template(models.Model):
@@ -21,6 +22,12 @@ class Template(models.Model):
     sender = models.CharField(
         max_length=20, blank=True, help_text="Blank: the connector's default title."
     )
+    iys_recipient_type = models.CharField(
+        max_length=10,
+        choices=IysRecipientType.choices,
+        blank=True,
+        help_text="İYS list for commercial Turkish messages; blank: the connector's default.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -36,12 +43,25 @@ class Template(models.Model):
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    SENDING = "sending", "Sending"
-    PAUSED = "paused", "Paused"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImportStatus(models.TextChoices):
+    DONE = "", _("Imported")
+    IMPORTING = "importing", _("Importing")
+    FAILED = "failed", _("Import failed")
+
+
+class PauseReason(models.TextChoices):
+    """Why the console paused a campaign by itself (blank: a person paused it)."""
+
+    QUIET_HOURS = "quiet_hours", _("Quiet hours")
+    SPEND_CAP = "spend_cap", _("Spend cap reached")
 
 
 class Campaign(models.Model):
@@ -64,6 +84,28 @@ class Campaign(models.Model):
     source = models.CharField(
         max_length=200, blank=True, help_text="Where the recipients came from."
     )
+    iys_recipient_type = models.CharField(
+        max_length=10,
+        choices=IysRecipientType.choices,
+        blank=True,
+        help_text="İYS list for commercial Turkish messages; blank: the connector's default.",
+    )
+
+    # Spend and the rules that pause a campaign by themselves (messaging/campaigns/compliance.py).
+    max_spend = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="Blank: no cap."
+    )
+    spend_reserved = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        default=0,
+        help_text="The most the messages made so far can cost (each at its dearest connector).",
+    )
+    quiet_hours_override = models.BooleanField(
+        default=False, help_text="Sends even in quiet hours (set by someone allowed to, audited)."
+    )
+    paused_reason = models.CharField(max_length=12, choices=PauseReason.choices, blank=True)
+    resume_at = models.DateTimeField(null=True, blank=True, help_text="When quiet hours end.")
 
     # The intake report, fixed when the recipients are imported.
     recipient_count = models.PositiveIntegerField(default=0)
@@ -73,6 +115,15 @@ class Campaign(models.Model):
     invalid_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
     opted_out_count = models.PositiveIntegerField(default=0)
+    # A large CSV upload is imported by a worker; the campaign page shows how far it got.
+    import_status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, blank=True, default=ImportStatus.DONE
+    )
+    import_rows_read = models.PositiveIntegerField(default=0)
+    import_rows_total = models.PositiveIntegerField(
+        default=0, help_text="Lines of the upload after its header (a quoted cell may span lines)."
+    )
+    import_error = models.TextField(blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -126,10 +177,10 @@ class Campaign(models.Model):
 
 
 class RecipientStatus(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    HANDED_OVER = "handed_over", "Message created"
-    SKIPPED = "skipped", "Left out"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Waiting")
+    HANDED_OVER = "handed_over", _("Message created")
+    SKIPPED = "skipped", _("Left out")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class CampaignRecipient(models.Model):
@@ -171,9 +222,9 @@ class CampaignRecipient(models.Model):
 
 
 class RejectionReason(models.TextChoices):
-    INVALID = "invalid", "Invalid"
-    DUPLICATE = "duplicate", "Duplicate"
-    OPTED_OUT = "opted_out", "Opted out"
+    INVALID = "invalid", _("Invalid")
+    DUPLICATE = "duplicate", _("Duplicate")
+    OPTED_OUT = "opted_out", _("Opted out")
 
 
 class CampaignRejectedRow(models.Model):
@@ -190,3 +241,20 @@ class CampaignRejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.detail}"
+
+
+class CampaignUploadPart(models.Model):
+    """A piece of a CSV upload waiting for a worker to import it; deleted once imported."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="upload_parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="upload_part_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign_id} part {self.number}"

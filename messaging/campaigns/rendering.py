@@ -5,8 +5,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
-from messaging import text as sms_text
+from core import text as sms_text
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # Anything between double braces, to catch placeholders that can never be filled ("{{first name}}").
@@ -38,8 +39,11 @@ def render(text: str, params: Mapping[str, Any]) -> str:
     """The text with every placeholder filled; ValidationError naming the ones without a value."""
     if missing := missing_values(placeholders_in(text), params):
         raise ValidationError(
-            f"No value for {', '.join('{{' + name + '}}' for name in missing)}: give every placeholder "
-            "a value (an empty value is not sent)."
+            gettext(
+                "No value for %(placeholders)s: give every placeholder a value (an empty value is "
+                "not sent)."
+            )
+            % {"placeholders": ", ".join("{{" + name + "}}" for name in missing)}
         )
     return PLACEHOLDER_RE.sub(lambda match: str(params[match.group(1)]).strip(), text)
 

@@ -3,13 +3,16 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.validators import slug_re
 from django.db.models import Count, Q, QuerySet
 
+from connectors.providers.types import FINAL_DELIVERY_STATES, DeliveryState
 from messaging.campaigns.models import (
     Campaign,
     CampaignRecipient,
     CampaignRejectedRow,
     CampaignStatus,
+    ImportStatus,
     RecipientStatus,
     Template,
 )
@@ -23,6 +26,8 @@ def template_list() -> QuerySet[Template]:
 
 def template_get(*, key: str) -> Template | None:
     """The template with this key, or None."""
+    if not slug_re.fullmatch(key):
+        return None  # keys are slugs; anything else (a NUL byte, say) can't name one
     return Template.objects.filter(key=key).first()
 
 
@@ -51,7 +56,11 @@ def campaign_choices(*, include_id: int | None = None, limit: int = 100) -> list
 
 @dataclass(frozen=True)
 class Progress:
-    """Where the recipients of a campaign are: waiting, in the dispatcher, sent, failed, left out."""
+    """Where the recipients of a campaign are: waiting, in the dispatcher, sent, failed, left out.
+
+    Sent ones split by their receipts: delivered, undelivered (also expired or rejected) and
+    pending (no final receipt yet, or none within the delivery wait).
+    """
 
     total: int
     waiting: int
@@ -60,10 +69,17 @@ class Progress:
     failed: int
     skipped: int
     cancelled: int
+    delivered: int = 0
+    undelivered: int = 0
+    awaiting_receipt: int = 0  # still waited for (the rest of the pending ones are unknown)
 
     @property
     def finished(self) -> int:
         return self.sent + self.failed + self.skipped + self.cancelled
+
+    @property
+    def delivery_pending(self) -> int:
+        return self.sent - self.delivered - self.undelivered
 
     def percent(self, part: int) -> int:
         return round(100 * part / self.total) if self.total else 0
@@ -75,6 +91,18 @@ class Progress:
     @property
     def sent_percent(self) -> int:
         return self.percent(self.sent)
+
+    @property
+    def delivered_percent(self) -> int:
+        return self.percent(self.delivered)
+
+    @property
+    def undelivered_percent(self) -> int:
+        return self.percent(self.undelivered)
+
+    @property
+    def delivery_pending_percent(self) -> int:
+        return self.percent(self.delivery_pending)
 
     @property
     def failed_percent(self) -> int:
@@ -95,15 +123,28 @@ class Progress:
             "cancelled": self.cancelled,
             "finished": self.finished,
             "percent": self.done_percent,
+            "delivered": self.delivered,
+            "undelivered": self.undelivered,
+            "delivery_pending": self.delivery_pending,
         }
 
 
 def _progress_counts() -> dict[str, int]:
-    return {"waiting": 0, "queued": 0, "sent": 0, "failed": 0, "skipped": 0, "cancelled": 0}
+    names = ("waiting", "queued", "sent", "failed", "skipped", "cancelled")
+    return dict.fromkeys((*names, "delivered", "undelivered", "awaiting_receipt"), 0)
 
 
-def _count_into(counts: dict[str, int], status: str, message_status: str | None, n: int) -> None:
-    """Add n recipients with this recipient status and message status to the right count."""
+def _count_into(
+    counts: dict[str, int], status: str, message_status: str | None, delivery: str | None, n: int
+) -> None:
+    """Add n recipients with this recipient status and message state to the right counts."""
+    if status not in (RecipientStatus.PENDING, RecipientStatus.SKIPPED, RecipientStatus.CANCELLED):
+        if message_status == MessageStatus.SENT and delivery == DeliveryState.DELIVERED:
+            counts["delivered"] += n
+        elif message_status == MessageStatus.SENT and delivery in FINAL_DELIVERY_STATES:
+            counts["undelivered"] += n
+        elif message_status == MessageStatus.SENT and delivery == DeliveryState.PENDING:
+            counts["awaiting_receipt"] += n
     if status == RecipientStatus.PENDING:
         counts["waiting"] += n
     elif status == RecipientStatus.SKIPPED:
@@ -126,12 +167,12 @@ def campaigns_progress(*, campaigns: Iterable[Campaign]) -> dict[int, Progress]:
     counts = {campaign.pk: _progress_counts() for campaign in campaigns}
     rows = (
         CampaignRecipient.objects.filter(campaign_id__in=list(counts))
-        .values_list("campaign_id", "status", "message__status")
+        .values_list("campaign_id", "status", "message__status", "message__delivery_state")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for campaign_id, status, message_status, n in rows:
-        _count_into(counts[campaign_id], status, message_status, n)
+    for campaign_id, status, message_status, delivery, n in rows:
+        _count_into(counts[campaign_id], status, message_status, delivery, n)
     return {c.pk: Progress(total=c.recipient_count, **counts[c.pk]) for c in campaigns}
 
 
@@ -144,7 +185,11 @@ def campaign_is_live(*, campaign: Campaign, progress: Progress) -> bool:
     """Whether the page should keep refreshing: something may still change by itself."""
     if campaign.status in (CampaignStatus.SENDING, CampaignStatus.SCHEDULED):
         return True
-    return progress.queued > 0
+    return (
+        progress.queued > 0
+        or progress.awaiting_receipt > 0
+        or campaign.import_status == ImportStatus.IMPORTING
+    )
 
 
 def campaign_connector_breakdown(*, campaign: Campaign) -> list[dict]:

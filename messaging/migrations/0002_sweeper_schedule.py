@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from smsconsole.schedules import every_minute
+from core.schedules import every_minute
 
 
 class Migration(migrations.Migration):

@@ -9,14 +9,18 @@ document.addEventListener("DOMContentLoaded", () => {
   // reload should show instead: data-replace-url="/settings/". A reload then does a plain GET.
   const replaceWith = document.querySelector("[data-replace-url]");
   if (replaceWith) window.history.replaceState(null, "", replaceWith.dataset.replaceUrl);
+  // Selects that apply at once (filters, the language chooser): data-autosubmit.
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
 });
-// A failed htmx request is said, not swallowed.
+// A failed htmx request is said, not swallowed. Texts come translated from the page (base.html).
 document.addEventListener("htmx:responseError", (event) => {
   const flash = document.getElementById("flash");
   if (!flash) return;
   const alert = document.createElement("div");
   alert.className = "alert alert-danger";
   alert.setAttribute("role", "alert");
-  alert.textContent = `The server answered ${event.detail.xhr.status}: the change was not saved. Reload the page and try again.`;
+  alert.textContent = document.body.dataset.textServerError.replace("{status}", event.detail.xhr.status);
   flash.replaceChildren(alert);
 });

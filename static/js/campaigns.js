@@ -51,9 +51,6 @@
       toggleFreeText(campaignForm);
       campaignForm.addEventListener("change", () => toggleFreeText(campaignForm));
     }
-    document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
-      select.addEventListener("change", () => select.form.submit());
-    });
     sizeBars(document);
   });
   document.addEventListener("htmx:afterSwap", () => sizeBars(document));

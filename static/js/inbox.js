@@ -1,4 +1,10 @@
 // Inbox pages: copy the receiver URL or a token with one click; keep a conversation scrolled to the newest.
+// The button texts come translated from the page (base.html's data-text-* attributes).
+const icon = (name) => {
+  const element = document.createElement("i");
+  element.className = `bi ${name}`;
+  return element;
+};
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-copy]").forEach((button) => {
     button.addEventListener("click", async () => {
@@ -7,11 +13,11 @@ document.addEventListener("DOMContentLoaded", () => {
       const label = button.innerHTML;
       try {
         await navigator.clipboard.writeText(source.textContent.trim());
-        button.innerHTML = '<i class="bi bi-check2"></i> Copied';
+        button.replaceChildren(icon("bi-check2"), ` ${document.body.dataset.textCopied}`);
       } catch {
         // Clipboard access needs https or localhost: select the text so Ctrl+C works.
         window.getSelection().selectAllChildren(source);
-        button.innerHTML = '<i class="bi bi-cursor-text"></i> Press Ctrl+C';
+        button.replaceChildren(icon("bi-cursor-text"), ` ${document.body.dataset.textCopyByHand}`);
       }
       setTimeout(() => { button.innerHTML = label; }, 1800);
     });

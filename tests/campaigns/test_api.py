@@ -1,11 +1,14 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from inbox.services import optout_create
+from core.models import AuditEntry
 from messaging.campaigns.models import Campaign, CampaignStatus, Template
 from messaging.campaigns.services import template_create
 from messaging.models import Message
-from smsconsole.models import AuditEntry
+from messaging.services import optout_create
 from tests.campaigns.conftest import csv_upload
 
 pytestmark = pytest.mark.django_db
@@ -83,10 +86,55 @@ def test_send_notification_to_msisdns_list(netmera, shipped):
     assert len(answer.json()["messageIds"]) == 2
 
 
+def test_send_notification_gives_every_message_the_callback_url_and_one_expiry(netmera, shipped):
+    answer = send(
+        netmera,
+        {
+            "notificationKey": "order-shipped",
+            "target": {"msisdns": ["+905321234567", "+905321234568"]},
+            "params": {"first_name": "X", "order": "1"},
+            "callback_url": "https://crm.example.com/sms-events",
+            "validity_seconds": 900,
+        },
+    )
+
+    assert answer.status_code == 202
+    messages = Message.objects.filter(pk__in=answer.json()["messageIds"])
+    assert {m.callback_url for m in messages} == {"https://crm.example.com/sms-events"}
+    (expires_at,) = {m.expires_at for m in messages}  # one expiry: they may share a bulk request
+    assert timedelta(minutes=14) < expires_at - timezone.now() <= timedelta(minutes=15)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        pytest.param({"callback_url": "http://crm.example.com/"}, "callback_url", id="http"),
+        pytest.param({"validity_seconds": 10}, "validity_seconds", id="short validity"),
+        pytest.param({"expires_at": "2020-01-01T00:00:00Z"}, "expires_at", id="past expiry"),
+    ],
+)
+def test_send_notification_with_a_bad_callback_or_validity_sends_nothing(
+    netmera, shipped, extra, field
+):
+    answer = send(
+        netmera,
+        {"notificationKey": "order-shipped", "target": {"msisdn": "+905321234567"}, **extra},
+    )
+
+    assert answer.status_code == 400
+    assert field in answer.json()["fields"]
+    assert Message.objects.count() == 0
+
+
 def test_send_notification_unknown_key_is_404(netmera, shipped):
     answer = send(netmera, {"notificationKey": "nope", "target": {"msisdn": "+905321234567"}})
     assert answer.status_code == 404
     assert "nope" in answer.json()["error"]
+
+
+def test_send_notification_key_with_a_nul_byte_is_404_not_a_database_error(netmera, shipped):
+    answer = send(netmera, {"notificationKey": "a\x00b", "target": {"msisdn": "+905321234567"}})
+    assert answer.status_code == 404
 
 
 def test_send_notification_lists_every_bad_number_and_sends_nothing(netmera, shipped):

@@ -1,9 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from inbox.services import optout_create
-from messaging.campaigns.models import CampaignStatus, RejectionReason
+from messaging.campaigns.models import Campaign, CampaignStatus, RejectionReason
 from messaging.campaigns.services import campaign_create, template_create
+from messaging.services import optout_create
 from tests.campaigns.conftest import csv_upload
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +96,6 @@ def test_campaign_with_no_usable_recipient_stores_nothing(idle_connector):
         campaign_create(name="Empty", text="Hi", pasted="123\nabc")
     assert "None of the 2 rows" in str(error.value.message_dict["recipients"])
     assert "line 1" in str(error.value.message_dict["recipients"])
-    from messaging.campaigns.models import Campaign
-
     assert not Campaign.objects.exists()
 
 

@@ -21,8 +21,9 @@ def busiest_second(times) -> int:
 def test_connector_with_max_per_second_5_never_exceeds_it(jet_connector):
     jet_connector.options = {**jet_connector.options, "max_per_second": 5}
     jet_connector.save()
-    numbers = "\n".join(f"+9053212{n:05d}" for n in range(12))
-    campaign = campaign_create(name="Throttled", text="Hi", pasted=numbers, start=True)
+    # A text of its own per recipient, so each is its own request (shared texts go in bulk).
+    recipients = [{"msisdn": f"+9053212{n:05d}", "params": {"n": n}} for n in range(12)]
+    campaign = campaign_create(name="Throttled", text="Hi {{n}}", recipients=recipients, start=True)
     assert campaign_progress(campaign=campaign).sent == 12
     times = list(ReceivedSms.objects.values_list("received_at", flat=True))
     assert len(times) == 12

@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.pagination import keyset_page
 from messaging.campaigns.models import Campaign, CampaignStatus, Template
 from messaging.campaigns.services import (
     campaign_create,
@@ -9,7 +10,8 @@ from messaging.campaigns.services import (
     campaign_start,
     template_create,
 )
-from messaging.selectors import message_list, message_page
+from messaging.filters import MessageFilter
+from messaging.selectors import message_list
 from messaging.services import message_create
 from tests.campaigns.conftest import csv_upload
 
@@ -157,9 +159,10 @@ def test_campaign_filter_pages_newest_first_with_keyset_cursors(idle_connector):
     started("Autumn", ["+905321234560"])
     ids = sorted(spring.recipients.values_list("message_id", flat=True), reverse=True)
 
-    first = message_page(message_list(campaign_id=spring.pk), size=2)
-    second = message_page(message_list(campaign_id=spring.pk), before=first.older, size=2)
-    back = message_page(message_list(campaign_id=spring.pk), after=second.newer, size=2)
+    messages = MessageFilter({"campaign": spring.pk}, queryset=message_list()).qs
+    first = keyset_page(messages, size=2)
+    second = keyset_page(messages, before=first.older, size=2)
+    back = keyset_page(messages, after=second.newer, size=2)
 
     assert [m.pk for m in first.rows] == ids[:2]
     assert [m.pk for m in second.rows] == ids[2:4]

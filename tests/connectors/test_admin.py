@@ -27,6 +27,7 @@ def _admin_data(connector=None, **overrides) -> dict:
         "new_password": "",
         "sender_list": json.dumps(["ACME"]),
         "options": json.dumps({"base_url": "http://127.0.0.1:9", "timeout_seconds": 5}),
+        "max_in_flight": "16",
         "health_state": "ok",
         "consecutive_failures": "0",
         "last_error": "",
@@ -64,6 +65,18 @@ def test_change_with_a_new_password_replaces_it(console):
     console.post(_change_url(connector), _admin_data(connector, new_password="admin-Secret"))
     connector.refresh_from_db()
     assert connector.password == "admin-Secret"
+
+
+def test_change_to_a_new_host_needs_the_password_again(console):
+    connector = ConnectorFactory(provider="josms")
+    options = json.dumps({"base_url": "http://localhost:9", "timeout_seconds": 5})
+    refused = console.post(_change_url(connector), _admin_data(connector, options=options))
+    connector.refresh_from_db()
+    assert refused.status_code == 200
+    assert "password again: the connector" in refused.content.decode()
+    assert connector.options["base_url"] == "http://127.0.0.1:9"
+    data = _admin_data(connector, options=options, new_password="admin-Secret")
+    assert console.post(_change_url(connector), data).status_code == 302
 
 
 def test_add_needs_a_password_and_stores_it_encrypted(console):

@@ -1,5 +1,8 @@
 """Connectors REST API: the contract of issue 2, errors as JSON, the password never answered."""
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
 from connectors.models import Connector
@@ -17,9 +20,18 @@ CONNECTOR_FIELDS = {
     "username",
     "sender_list",
     "options",
+    "max_in_flight",
     "health",
+    "receipt_url",
+    "sends_receipts",
     "created_at",
     "updated_at",
+    # Routing and cost (issue 14): added, nothing renamed.
+    "destinations",
+    "iys_checked_by_account",
+    "price_per_segment",
+    "country_prices",
+    "promotional_titles",
 }
 
 
@@ -97,6 +109,62 @@ def test_patch_password(api, patch, stored):
     connector.refresh_from_db()
     assert response.status_code == 200
     assert {name: getattr(connector, name) for name in stored} == stored
+
+
+@pytest.fixture
+def collector():
+    """An HTTP server that records every request it gets: a host that should never see a secret."""
+    received: list[bytes] = []
+
+    class Record(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            received.append(self.path.encode() + self.rfile.read(length))
+            self.send_response(200)
+            self.end_headers()
+
+        do_GET = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", received
+    server.shutdown()
+
+
+def test_patch_to_a_new_host_without_the_password_answers_400_naming_it(api):
+    connector = ConnectorFactory()
+    response = api.patch(
+        _url(connector), {"options": {"base_url": "http://localhost:9"}}, format="json"
+    )
+    connector.refresh_from_db()
+    assert response.status_code == 400
+    assert "Enter the password again" in response.json()["fields"]["password"][0]
+    assert connector.options["base_url"] == "http://127.0.0.1:9"
+
+
+def test_connection_test_after_a_refused_move_never_reaches_the_new_host(api, collector):
+    new_host, received = collector
+    connector = ConnectorFactory(options={"base_url": "http://127.0.0.1:9", "timeout_seconds": 2})
+    api.patch(_url(connector), {"options": {"base_url": new_host}}, format="json")
+    api.post(f"{_url(connector)}test/")
+    assert received == []
+
+
+def test_patch_to_a_new_host_with_the_password_moves_the_connector(api, collector):
+    new_host, received = collector
+    connector = ConnectorFactory()
+    response = api.patch(
+        _url(connector),
+        {"options": {"base_url": new_host}, "password": "m0ved-Secret"},
+        format="json",
+    )
+    api.post(f"{_url(connector)}test/")
+    assert response.status_code == 200
+    assert SECRET.encode() not in b"".join(received)
+    assert b"m0ved-Secret" in b"".join(received)
 
 
 def test_patch_priority_reorders_the_list(api):

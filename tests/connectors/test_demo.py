@@ -6,11 +6,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from connectors import demo
+from connectors.gateway import connector_send
 from connectors.models import Connector
 from connectors.providers import all_providers
-from connectors.providers.base import OutboundSms
 from connectors.providers.smsc import close_binds
+from connectors.providers.types import OutboundSms
 from connectors.simulators.models import ReceivedSms, SimulatorAccount
+from connectors.simulators.setup import simulator_setups
 from connectors.simulators.smsc import SmscSimulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,10 +40,10 @@ def test_seed_makes_one_connector_per_provider_and_each_sends(simulators):
     connectors = list(Connector.objects.order_by("priority"))
     assert sorted(c.provider for c in connectors) == sorted(all_providers())
     for connector in connectors:
-        to = "+962791234567" if connector.provider == "josms" else "+905321234567"
+        to = simulator_setups()[connector.provider].to
         message = OutboundSms(id=connector.pk, to=to, text=f"Demo via {connector.name}")
-        result = connector.provider_class.send(connector=connector, message=message)
-        assert result.provider_message_id, connector.name
+        (result,) = connector_send(connector=connector, messages=[message], log=[])
+        assert result.provider_message_id, (connector.name, result.detail)
     assert ReceivedSms.objects.count() == len(connectors)
 
 

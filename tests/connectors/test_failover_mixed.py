@@ -2,27 +2,25 @@
 
 import pytest
 
-from connectors.providers.base import Category, Outcome
 from connectors.providers.smsc import close_binds
+from connectors.providers.types import Category, Outcome
 from connectors.simulators.models import FailureMode, ReceivedSms
 from connectors.simulators.selectors import simulated_provider_get
-from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
+from connectors.simulators.services import simulated_provider_set_mode
 from connectors.simulators.smsc import SmscSimulator
 from messaging.models import MessageStatus
 from messaging.services import message_create
+from tests.connectors.providers.harness import harness_setup
 from tests.factories import ConnectorFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SMPP_PASSWORD, IB_KEY, TW_TOKEN = "smpp-pw1", "infobip-api-key-123", "twilio-auth-token-123"
-TW_SID = "AC" + "0123456789abcdef" * 2
+SMSC, INFOBIP, TWILIO = (harness_setup(slug) for slug in ("smsc", "infobip", "twilio"))
 
 
 @pytest.fixture
 def smsc(transactional_db):
-    simulator_account_ensure(
-        slug="smsc", username="acme", password=SMPP_PASSWORD, sender_titles=["ACME"]
-    )
+    SMSC.account()
     simulator = SmscSimulator().start()
     yield simulator
     close_binds()
@@ -30,41 +28,14 @@ def smsc(transactional_db):
 
 
 @pytest.fixture
-def chain(smsc, simulator_url):
+def chain(smsc, live_server):
     """SMSC at 10, Infobip at 20, Twilio at 30, each pointed at its simulator."""
-    simulator_account_ensure(
-        slug="infobip", username="acme", password=IB_KEY, sender_titles=["ACME"]
-    )
-    simulator_account_ensure(
-        slug="twilio", username=TW_SID, password=TW_TOKEN, sender_titles=["ACME"]
-    )
-    ConnectorFactory(
-        name="SMSC",
-        provider="smsc",
-        priority=10,
-        username="acme",
-        password=SMPP_PASSWORD,
-        sender_list=["ACME"],
-        options={"host": smsc.host, "port": smsc.port, "timeout_seconds": 1},
-    )
-    ConnectorFactory(
-        name="Infobip",
-        provider="infobip",
-        priority=20,
-        username="acme",
-        password=IB_KEY,
-        sender_list=["ACME"],
-        options={"base_url": simulator_url("infobip"), "timeout_seconds": 2},
-    )
-    ConnectorFactory(
-        name="Twilio",
-        provider="twilio",
-        priority=30,
-        username=TW_SID,
-        password=TW_TOKEN,
-        sender_list=["ACME"],
-        options={"base_url": simulator_url("twilio"), "timeout_seconds": 2},
-    )
+    INFOBIP.account()
+    TWILIO.account()
+    where = {"host": smsc.host, "port": smsc.port, "timeout_seconds": 1}
+    ConnectorFactory(name="SMSC", priority=10, **SMSC.fields("", options=where))
+    INFOBIP.connector(live_server.url, name="Infobip", priority=20)
+    TWILIO.connector(live_server.url, name="Twilio", priority=30)
     return smsc
 
 
@@ -148,5 +119,5 @@ def test_message_fails_over_down_the_mixed_chain(chain, faults, sent_by, attempt
         sent_by, "twilio"
     )
     logged = repr(list(message.attempts.values_list("exchanges", "detail")))
-    for secret in (SMPP_PASSWORD, IB_KEY, TW_TOKEN):
+    for secret in (SMSC.password, INFOBIP.password, TWILIO.password):
         assert secret not in logged

@@ -10,10 +10,10 @@ from connectors.services import (
     connector_check,
     connector_create,
     connector_move,
-    connector_reorder,
     connector_set_active,
     connector_update,
 )
+from core.models import AuditEntry
 from tests.factories import ConnectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,28 @@ def test_http_hosts_come_from_the_setting(settings):
         _create(options={"base_url": "http://127.0.0.1"})
 
 
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://10.0.0.1",
+        "https://169.254.169.254",
+        "https://[::1]",
+        "https://0.0.0.0",
+        "https://localhost:8000",  # the console itself under `make run`
+        "http://localhost:8000",
+    ],
+)
+def test_base_url_to_a_non_public_place_is_refused_unless_allowlisted(settings, base_url):
+    settings.SMSCONSOLE_PROVIDER_HTTP_HOSTS = ["127.0.0.1"]
+    with pytest.raises(ValidationError) as caught:
+        _create(options={"base_url": base_url})
+    assert "SMSCONSOLE_PROVIDER_HTTP_HOSTS" in caught.value.message_dict["options.base_url"][0]
+
+    settings.SMSCONSOLE_PROVIDER_HTTP_HOSTS = ["10.0.0.1", "169.254.169.254", "::1", "0.0.0.0"]
+    settings.SMSCONSOLE_PROVIDER_HTTP_HOSTS += ["localhost"]
+    assert _create(options={"base_url": base_url}).options["base_url"] == base_url
+
+
 def test_update_with_a_blank_password_keeps_it_and_keeps_health():
     connector = ConnectorFactory(consecutive_failures=2)
     connector_update(connector=connector, name="Renamed", password="")
@@ -117,6 +139,54 @@ def test_changing_credentials_clears_a_rejected_state_and_the_session():
     assert connector.health_state == HealthState.OK
     assert connector.consecutive_failures == 0
     assert connector.session_token == ""
+
+
+@pytest.mark.parametrize(
+    ("provider", "old", "new"),
+    [
+        ("jetsms", {"base_url": "http://127.0.0.1:9"}, {"base_url": "https://127.0.0.1:9"}),
+        ("jetsms", {"base_url": "http://127.0.0.1:9"}, {"base_url": "http://localhost:9"}),
+        ("jetsms", {"base_url": "http://127.0.0.1:9"}, {"base_url": "http://127.0.0.1:10"}),
+        ("jetsms", {"base_url": "https://sms.example.com"}, {"base_url": "https://example.net"}),
+        ("smsc", {"host": "127.0.0.1", "port": 2775}, {"host": "localhost", "port": 2775}),
+        ("smsc", {"host": "127.0.0.1", "port": 2775}, {"host": "127.0.0.1", "port": 2776}),
+    ],
+    ids=["scheme", "host", "port", "https-host", "smpp-host", "smpp-port"],
+)
+def test_a_new_address_without_the_password_is_refused_and_changes_nothing(provider, old, new):
+    connector = ConnectorFactory(provider=provider, options=old)
+    with pytest.raises(ValidationError) as caught:
+        connector_update(connector=connector, options=new, password="")
+    assert "Enter the password again" in caught.value.message_dict["password"][0]
+    assert Connector.objects.get(pk=connector.pk).options == old
+
+
+def test_a_new_provider_without_the_password_is_refused():
+    connector = ConnectorFactory(provider="jetsms")
+    with pytest.raises(ValidationError) as caught:
+        connector_update(connector=connector, provider="josms")
+    assert set(caught.value.message_dict) == {"password"}
+
+
+def test_a_new_path_on_the_same_host_keeps_the_stored_password():
+    connector = ConnectorFactory(options={"base_url": "http://127.0.0.1:9"})
+    connector_update(connector=connector, options={"base_url": "http://127.0.0.1:9/v2"})
+    connector.refresh_from_db()
+    assert connector.options["base_url"] == "http://127.0.0.1:9/v2"
+    assert connector.password == "s3cret-Pa55word"
+
+
+def test_a_new_address_with_the_password_is_saved_and_audited():
+    connector = ConnectorFactory(options={"base_url": "http://127.0.0.1:9"})
+    connector_update(
+        connector=connector, options={"base_url": "http://localhost:9"}, password="n3w-Secret"
+    )
+    connector.refresh_from_db()
+    entry = AuditEntry.objects.get(action="update", target_id=str(connector.pk))
+    assert connector.password == "n3w-Secret"
+    assert entry.changes["password"] == "changed"
+    assert entry.changes["options"][1]["base_url"] == "http://localhost:9"
+    assert "n3w-Secret" not in str(entry.changes)
 
 
 def test_update_of_an_unknown_field_is_refused():
@@ -155,18 +225,6 @@ def test_move_with_equal_priorities_renumbers_so_the_order_sticks():
     ConnectorFactory(name="B", priority=50)
     connector_move(connector=first, direction="down")
     assert _order() == ["B", "A"]
-
-
-def test_reorder_puts_connectors_in_the_given_order():
-    a, b, c = (ConnectorFactory(name=n) for n in "ABC")
-    connector_reorder(connector_ids=[c.pk, a.pk, b.pk])
-    assert _order() == ["C", "A", "B"]
-
-
-def test_reorder_needs_every_connector_once():
-    a, _ = ConnectorFactory(), ConnectorFactory()
-    with pytest.raises(ValidationError, match="Give every connector id exactly once"):
-        connector_reorder(connector_ids=[a.pk, a.pk])
 
 
 def test_switched_off_connector_is_not_used_for_dispatch_nor_offers_its_senders():

@@ -172,6 +172,20 @@ def test_editing_with_a_new_password_replaces_it(console):
     assert connector.password == "an0ther-Secret"
 
 
+def test_editing_the_base_url_host_needs_the_password_again(console):
+    connector = ConnectorFactory()
+    response = console.post(
+        reverse("connectors:edit", args=[connector.pk]),
+        _form_data(opt_base_url="http://localhost:9", password=""),
+    )
+    connector.refresh_from_db()
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the password again" in html
+    assert connector.options["base_url"] == "http://127.0.0.1:9"
+    assert SECRET not in html
+
+
 def test_edit_with_an_error_changes_nothing_and_shows_no_password(console):
     connector = ConnectorFactory(name="Before")
     response = console.post(

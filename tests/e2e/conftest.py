@@ -54,14 +54,24 @@ def page(browser):
 
 
 @pytest.fixture
-def signed_in_page(page, live_server, transactional_db):
-    """A browser page signed in to the console as a staff user ('marketer', fixed password)."""
+def sign_in(page, live_server, transactional_db):
+    """sign_in(role) → the browser page, signed in through the sign-in page as a user with a role."""
     from tests.factories import UserFactory
 
-    UserFactory(username="marketer")
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "marketer")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
+    def sign_in_as(role: str, username: str = ""):
+        username = username or role
+        UserFactory(username=username, role=role)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login/" not in url)
+        return page
+
+    return sign_in_as
+
+
+@pytest.fixture
+def signed_in_page(sign_in):
+    """A browser page signed in to the console as an Admin ('marketer', fixed password)."""
+    return sign_in("admin", username="marketer")

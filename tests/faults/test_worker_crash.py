@@ -20,6 +20,7 @@ CRASH_SETTINGS = {
     "SMSCONSOLE_REKICK_SECONDS": 10,
     "SMSCONSOLE_RETRY_BACKOFF_SECONDS": 1,
 }
+IN_FLIGHT = 4  # requests each worker keeps in flight
 SENT = "SELECT count(*) FROM messaging_message WHERE status = 'sent' AND text LIKE 'Crash%'"
 UNFINISHED = (
     "SELECT count(*) FROM messaging_message WHERE status NOT IN ('sent', 'failed')"
@@ -35,8 +36,11 @@ UNFINISHED = (
     ],
 )
 def test_killed_workers_lose_no_message_and_send_none_twice(product_stack, messages, workers):
-    stack = product_stack(SMSCONSOLE_WORKERS=workers, **CRASH_SETTINGS)
-    stack.serve(threads=workers + 2)  # the simulator answers every worker at once, slowly
+    stack = product_stack(
+        SMSCONSOLE_WORKERS=workers, SMSCONSOLE_SEND_CONCURRENCY=IN_FLIGHT, **CRASH_SETTINGS
+    )
+    # The simulator answers every request in flight at once, slowly (under its 4 s timeout).
+    stack.serve(threads=workers * IN_FLIGHT + 2)
     stack.seed_josms(messages, slow=True)
 
     cluster = stack.processes.qcluster()

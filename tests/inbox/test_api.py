@@ -136,3 +136,10 @@ def test_optouts_can_be_listed_added_and_removed(api, db):
     assert [item["number"] for item in listed] == ["+905322222222"]
     assert api.delete(f"/api/v1/opt-outs/{listed[0]['id']}/").status_code == 204
     assert api.post("/api/v1/opt-outs/", {"number": "no"}, format="json").status_code == 400
+
+
+def test_optout_search_with_a_nul_character_is_a_400(api, db):
+    answer = api.get("/api/v1/opt-outs/", {"number": "905\x0032"})
+
+    assert answer.status_code == 400
+    assert "number" in answer.json()["fields"]

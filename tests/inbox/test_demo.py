@@ -1,6 +1,7 @@
 from django.core.management import call_command
 
-from inbox.models import InboundMessage, OptOut, ReceiveConnector
+from inbox.models import InboundMessage, ReceiveConnector
+from messaging.models import OptOut
 
 
 def test_seed_demo_is_idempotent(db):

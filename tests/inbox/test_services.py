@@ -1,20 +1,19 @@
-import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_q.models import Schedule
 
-from inbox.models import ForwardState, InboundMessage, OptOut, Routing
+from inbox.models import ForwardState, InboundMessage, Routing
 from inbox.services import (
     inbound_message_forward,
     inbound_message_receive,
     receive_connector_update,
     text_is_stop_word,
 )
+from messaging.models import OptOut
+from messaging.selectors import numbers_opted_out
 
 
 @pytest.mark.parametrize(
@@ -58,10 +57,10 @@ def test_a_second_stop_keeps_the_first_opt_out(make_receive_connector):
     inbound_message_receive(receiver="49123123", sender="905321111111", text="stop")
 
     optout = OptOut.objects.get()
-    assert (optout.number, optout.keyword, optout.inbound_message) == (
+    assert (optout.number, optout.keyword, optout.inbound_message_id) == (
         "+905321111111",
         "İPTAL",
-        first,
+        first.pk,
     )
 
 
@@ -78,35 +77,31 @@ def test_the_same_text_after_the_dedupe_window_is_stored_again(make_receive_conn
     assert InboundMessage.objects.count() == 2
 
 
-# --- Forwarding over real HTTP to a local endpoint ---------------------------------------------
+def test_a_retry_of_the_copy_after_the_window_is_stored_once(make_receive_connector, settings):
+    make_receive_connector()
+    first = inbound_message_receive(receiver="49123123", sender="905321111111", text="Evet")
+    InboundMessage.objects.filter(pk=first.pk).update(
+        received_at=timezone.now()
+        - timedelta(seconds=settings.SMSCONSOLE_INBOUND_DEDUPE_SECONDS + 1)
+    )
+    second = inbound_message_receive(receiver="49123123", sender="905321111111", text="Evet")
+
+    retried = inbound_message_receive(receiver="49123123", sender="905321111111", text="Evet")
+
+    assert retried.pk == second.pk
+    assert InboundMessage.objects.count() == 2
 
 
-class _Endpoint(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append((self.headers["Content-Type"], json.loads(body)))
-        status = self.server.statuses.pop(0) if self.server.statuses else 200
-        self.send_response(status)
-        if status == 302:
-            self.send_header("Location", "http://127.0.0.1:9/elsewhere")
-        self.end_headers()
-        self.wfile.write(b"nope" if status >= 300 else b"ok")
+def test_the_same_text_from_another_sender_is_not_a_retry(make_receive_connector):
+    make_receive_connector()
+    inbound_message_receive(receiver="49123123", sender="905321111111", text="Evet")
 
-    def log_message(self, *args):
-        pass
+    inbound_message_receive(receiver="49123123", sender="905322222222", text="Evet")
+
+    assert InboundMessage.objects.count() == 2
 
 
-@pytest.fixture
-def endpoint():
-    """A local HTTP endpoint recording JSON posts; set .statuses to answer with errors first."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
-    server.received, server.statuses = [], []
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    yield server
-    server.shutdown()
-    server.server_close()
+# --- Forwarding over real HTTP to a local endpoint (the `endpoint` fixture) ----------------------
 
 
 def test_forward_posts_json_to_the_url(
@@ -135,7 +130,7 @@ def test_forward_posts_json_to_the_url(
 
 
 @pytest.mark.parametrize(
-    ("status", "says"), [(500, "HTTP 500: nope"), (302, "HTTP 302")], ids=["5xx", "redirect"]
+    ("status", "says"), [(500, "HTTP 500"), (302, "HTTP 302")], ids=["5xx", "redirect"]
 )
 def test_failed_forward_is_retried_later_then_given_up(
     make_receive_connector, endpoint, settings, status, says
@@ -149,6 +144,7 @@ def test_failed_forward_is_retried_later_then_given_up(
 
     assert (first.forward_state, first.forward_attempts) == (ForwardState.PENDING, 1)
     assert says in first.forward_error
+    assert "nope" not in first.forward_error  # the answer's body is never shown
     retry = Schedule.objects.get(func="inbox.tasks.inbound_message_forward_task")
     assert retry.next_run > timezone.now()
 
@@ -165,6 +161,58 @@ def test_forward_to_an_unreachable_url_says_so(make_receive_connector):
     result = inbound_message_forward(message_id=message.pk)
 
     assert result.forward_error.startswith("Could not connect")
+
+
+CONSOLE_PORT = 8000  # where `make run` serves the console
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.0.0.1/hook",
+        "http://10.0.0.1/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+        "https://[::1]/hook",
+        "https://127.1/hook",
+        "https://0.0.0.0/hook",
+        f"http://localhost:{CONSOLE_PORT}/admin/",
+        f"https://localhost:{CONSOLE_PORT}/admin/",
+    ],
+)
+def test_forward_url_to_a_non_public_place_is_refused(make_receive_connector, settings, url):
+    settings.SMSCONSOLE_PROVIDER_HTTP_HOSTS = []
+    connector = make_receive_connector()
+
+    with pytest.raises(ValidationError) as raised:
+        receive_connector_update(connector=connector, routing=Routing.FORWARD, forward_url=url)
+
+    assert "SMSCONSOLE_PROVIDER_HTTP_HOSTS" in raised.value.message_dict["forward_url"][0]
+
+
+def test_forward_url_to_an_allowlisted_host_is_accepted(make_receive_connector, settings):
+    settings.SMSCONSOLE_PROVIDER_HTTP_HOSTS = ["10.0.0.1"]
+    connector = make_receive_connector()
+
+    receive_connector_update(
+        connector=connector, routing=Routing.FORWARD, forward_url="http://10.0.0.1/hook"
+    )
+
+    assert connector.forward_url == "http://10.0.0.1/hook"
+
+
+def test_forward_to_a_name_that_resolves_inside_is_refused_when_connecting(
+    make_receive_connector, settings, resolve
+):
+    settings.SMSCONSOLE_PROVIDER_HTTP_HOSTS = []
+    resolve("crm.example.com", "10.0.0.5")
+    make_receive_connector(routing=Routing.FORWARD, forward_url="https://crm.example.com/hook")
+    message = inbound_message_receive(receiver="49123123", sender="905321111111", text="hi")
+
+    result = inbound_message_forward(message_id=message.pk)
+
+    assert (result.forward_state, result.forward_attempts) == (ForwardState.PENDING, 1)
+    assert result.forward_error.startswith("Not sent: crm.example.com resolves to 10.0.0.5")
 
 
 # --- Receive connector rules --------------------------------------------------------------------
@@ -210,14 +258,12 @@ def test_a_number_belongs_to_one_connector(make_receive_connector):
 
 
 def test_a_national_sender_opts_out_its_e164_number(make_receive_connector):
-    from inbox.selectors import number_is_opted_out
-
     make_receive_connector()
     message = inbound_message_receive(receiver="49123123", sender="0532 123 45 67", text="RET")
 
     assert message.sender == "05321234567"
     assert OptOut.objects.get().number == "+905321234567"
-    assert number_is_opted_out(number="+905321234567")
+    assert numbers_opted_out(numbers=["+905321234567"]) == {"+905321234567"}
 
 
 @pytest.mark.django_db(transaction=True)

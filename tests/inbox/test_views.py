@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from inbox.models import InboundMessage, OptOut, ReceiveConnector
-from inbox.services import inbound_message_receive, optout_create
+from inbox.models import InboundMessage, ReceiveConnector
+from inbox.services import inbound_message_receive
+from messaging.models import OptOut
+from messaging.services import optout_create
 
 
 def _receive(sender: str, text: str, receiver: str = "49123123") -> InboundMessage:

@@ -28,16 +28,18 @@ def jet_account():
 
 @pytest.fixture
 def jet_connector(jet_account, simulator_url):
-    """make(name, priority, **fields) → a Jet SMS connector with its own simulator account."""
+    """make(name, priority, **fields) → a Jet SMS connector with its own simulator account
+    (another provider speaking the Jet SMS protocol may be given as provider=)."""
 
     def make(name: str, priority: int, *, balance: int = 1000, **fields):
         jet_account(name, balance=balance)
         options = {"base_url": simulator_url("jetsms"), "timeout_seconds": 2, "max_length": 612}
         options.update(fields.pop("options", {}))
-        fields = {"username": name, "password": PASSWORD, "sender_list": SENDERS, **fields}
-        return ConnectorFactory(
-            name=name, provider="jetsms", priority=priority, options=options, **fields
-        )
+        fields = {
+            "provider": "jetsms", "username": name, "password": PASSWORD, "sender_list": SENDERS,
+            **fields,
+        }  # fmt: skip
+        return ConnectorFactory(name=name, priority=priority, options=options, **fields)
 
     return make
 

@@ -22,6 +22,8 @@ def test_post_answers_202_with_encoding_and_segments(api):
     body = answer.json()
     assert set(body) == {
         "id", "to", "text", "sender", "kind", "status", "encoding", "segments", "created_at",
+        "expires_at", "callback_url",
+        "delivery_state", "delivered_at", "delivery_code",
     }  # fmt: skip
     assert (body["to"], body["encoding"], body["segments"]) == (TURKISH_MOBILE, "GSM-7 Turkish", 2)
     assert body["status"] == "queued"

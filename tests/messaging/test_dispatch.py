@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from connectors.models import HealthState
-from connectors.providers.base import Category, Outcome
+from connectors.providers.types import Category, Outcome
 from connectors.simulators.models import FailureMode, ReceivedSms
 from messaging.models import NO_CONNECTOR, Message, MessageStatus
 from messaging.services import message_create, message_dispatch, message_sweep

@@ -3,10 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from inbox.services import optout_create
+from core.text import GSM_7_TURKISH, UCS_2
 from messaging.models import Message, MessageStatus
-from messaging.services import message_create, message_create_batch
-from messaging.text import GSM_7_TURKISH, UCS_2
+from messaging.services import message_create, message_create_batch, optout_create
 from tests.factories import ConnectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +99,7 @@ def test_same_idempotency_key_returns_the_first_message_and_enqueues_once(
 
 
 def test_idempotency_keys_are_per_api_key(issued_api_key):
-    from smsconsole.services import api_key_create
+    from core.services import api_key_create
 
     other = api_key_create(name="other").api_key
 

@@ -2,10 +2,12 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from messaging.models import Message
 from messaging.services import message_create
@@ -62,9 +64,7 @@ def test_compose_shows_service_errors_next_to_the_fields(console, connector):
     assert Message.objects.count() == 0
 
 
-def test_counter_measures_with_text_py_and_names_connectors_that_skip_for_length(
-    console, connector
-):
+def test_counter_measures_with_text_py(console, connector):
     answer = console.get(reverse("messaging:compose-counter"), {"text": "ş" * 100})
 
     page = answer.content.decode()
@@ -73,10 +73,27 @@ def test_counter_measures_with_text_py_and_names_connectors_that_skip_for_length
     assert 'data-counter="segments">2<' in page
     assert "counter-skips" not in page
 
-    long_page = console.get(
-        reverse("messaging:compose-counter"), {"text": "a" * 161}
-    ).content.decode()
-    assert "Too long for <strong>Jet main</strong> (max 160 characters)" in long_page
+
+@pytest.mark.parametrize(
+    ("text", "skip"),
+    [
+        pytest.param(
+            "a" * 161,
+            "this connector carries at most 160 (Jet SMS would answer code 85)",
+            id="longer than the connector's max_length",
+        ),
+        pytest.param(
+            "Merhaba 😀",
+            "Jet SMS cannot carry: it takes Turkish text (ISO-8859-9)",
+            id="emoji outside the provider's character set",
+        ),
+    ],
+)
+def test_counter_names_connectors_whose_preflight_skips_the_text(console, connector, text, skip):
+    page = console.get(reverse("messaging:compose-counter"), {"text": text}).content.decode()
+
+    assert '<strong dir="auto">Jet main</strong> will skip it:' in page
+    assert skip in page
 
 
 def test_log_filters_and_pages_without_counting(console, connector, django_assert_max_num_queries):
@@ -108,6 +125,46 @@ def test_log_shows_an_empty_state_for_filters_without_matches(console, connector
     page = console.get(reverse("messaging:list"), {"status": "failed"}).content.decode()
 
     assert "No message matches these filters" in page
+
+
+def test_log_reports_a_filter_value_that_does_not_parse_and_applies_the_others(console, connector):
+    message_create(to=NUMBER, text="note")
+    message_create(to="+905551112233", text="promo", kind="commercial")
+
+    answer = console.get(reverse("messaging:list"), {"status": "lost", "kind": "commercial"})
+
+    assert [m.text for m in answer.context["page"].rows] == ["promo"]
+    assert "Status: Select a valid choice. lost is not one of the available choices." in (
+        answer.content.decode()
+    )
+
+
+def test_log_number_filter_matches_a_number_in_any_spelling_or_its_digits(console, connector):
+    message_create(to=NUMBER, text="mine")
+    message_create(to="+905551112233", text="other")
+
+    spelled = console.get(reverse("messaging:list"), {"number": "0532 123 45 67"})
+    digits = console.get(reverse("messaging:list"), {"number": "1112"})
+
+    assert [m.text for m in spelled.context["page"].rows] == ["mine"]
+    assert [m.text for m in digits.context["page"].rows] == ["other"]
+
+
+def test_log_date_range_takes_whole_local_days_and_refuses_an_end_before_the_start(
+    console, connector
+):
+    old = message_create(to=NUMBER, text="last week")
+    Message.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=7))
+    message_create(to=NUMBER, text="today")
+    today = timezone.localdate()
+
+    todays = console.get(reverse("messaging:list"), {"date_from": today, "date_to": today})
+    reversed_range = console.get(
+        reverse("messaging:list"), {"date_from": today, "date_to": today - timedelta(days=1)}
+    )
+
+    assert [m.text for m in todays.context["page"].rows] == ["today"]
+    assert "The end date is before the start date." in reversed_range.content.decode()
 
 
 def test_csv_export_streams_the_filtered_set(console, connector):

@@ -11,8 +11,10 @@ NOT_GUARDED_PREFIXES = (
     "admin/",  # Django admin redirects to its own login
     "simulators/",  # provider simulators: stand-ins for the providers' public APIs
     "SMSReceiver",  # inbound SMS webhook called by providers
+    "dlr/",  # delivery reports pushed by providers, guarded by the connector's receipt token
     "login/",
     "logout/",
+    "i18n/",  # Django's set_language: the language chooser of the sign-in page
 )
 PUBLIC_API_NAMES = {"api-schema", "api-docs"}  # the OpenAPI description is public
 # The pages of the foundation: the walk below must find at least these, or it is broken.

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from smsconsole.models import ApiKey
+from core.models import ApiKey
 
 pytestmark = pytest.mark.django_db
 

@@ -18,5 +18,5 @@ def account(simulator_setup, db):
 
 
 @pytest.fixture
-def connector(simulator_setup, account, simulator_url):
-    return simulator_setup.connector(simulator_url(simulator_setup.slug))
+def connector(simulator_setup, account, live_server):
+    return simulator_setup.connector(live_server.url)

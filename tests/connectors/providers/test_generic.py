@@ -4,13 +4,20 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from connectors.providers import get_provider
-from connectors.providers.base import Category, OutboundSms, ProviderError
+from connectors.providers.types import Category, OutboundSms
+from connectors.simulators.http import FORM_RULES
 from connectors.simulators.models import FailureMode, ReceivedSms
-from tests.connectors.providers.harness import GENERIC_FORM, SETUPS, connector_change, recorded
+from tests.connectors.providers.harness import (
+    connector_change,
+    harness_setup,
+    recorded,
+    send_accepted,
+    send_failed,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SETUP = SETUPS["http"]
+SETUP = harness_setup("http", options=FORM_RULES, unapproved_titles=("OTHER",))
 provider = get_provider("http")
 JSON = '{"to": "{{to}}", "text": "{{text}}", "from": "{{sender}}", "ref": "{{id}}"}'
 XML = "<sms><to>{{to}}</to><text>{{text}}</text><from>{{sender}}</from><ref>{{id}}</ref></sms>"
@@ -18,9 +25,9 @@ AWKWARD = 'Şişli\'de "özel" <fırsat> & 100% {indirim}\\ yeni+satır'
 
 
 @pytest.fixture
-def make_connector(account, simulator_url):
+def make_connector(account, live_server):
     """A generic connector to the simulator with the form rules, changed by the given options."""
-    return lambda **options: SETUP.connector(simulator_url("http"), options=options)
+    return lambda **options: SETUP.connector(live_server.url, options=options)
 
 
 def sms(text="Kodunuz 1234", sender=""):
@@ -60,7 +67,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize(("options", "number"), ACCEPTED)
 def test_send_accepted_with_values_escaped_for_the_content_type(make_connector, options, number):
-    result = provider.send(connector=make_connector(**options), message=sms(AWKWARD))
+    result = send_accepted(make_connector(**options), sms(AWKWARD))
 
     received = ReceivedSms.objects.get()
     assert (received.number, received.text, received.sender, received.client_id) == (
@@ -97,17 +104,15 @@ def test_send_failed(make_connector, options, changes, mode, category, code):
     if mode:
         SETUP.set_mode(mode)
 
-    with pytest.raises(ProviderError) as raised:
-        provider.send(connector=target, message=sms())
+    failed = send_failed(target, sms())
 
-    assert (raised.value.category, raised.value.code) == (category, code)
+    assert (failed.category, failed.code) == (category, code)
 
 
 def test_unapproved_sender_answer_is_not_accepted(make_connector):
-    with pytest.raises(ProviderError) as raised:
-        provider.send(connector=make_connector(), message=sms(sender="OTHER"))
+    failed = send_failed(make_connector(), sms(sender="OTHER"))
 
-    assert raised.value.http_status == 400
+    assert failed.http_status == 400
     assert not ReceivedSms.objects.exists()
 
 
@@ -137,12 +142,85 @@ BAD_OPTIONS = [
         "options.base_url",
         id="plain http to a remote host",
     ),
+    pytest.param(
+        {"body_template": "to={{recipients}}&text={{text}}"},
+        "options.list_template",
+        id="{{recipients}} without a list template",
+    ),
+    pytest.param(
+        {"list_template": "{{phone}}", "body_template": "to={{recipients}}"},
+        "options.list_template",
+        id="unknown placeholder in the list template",
+    ),
+    pytest.param(
+        {"list_template": "{{id}}", "body_template": "to={{recipients}}"},
+        "options.list_template",
+        id="list template without the number",
+    ),
+    pytest.param(
+        {"list_template": "{{to}}", "body_template": "to={{to}}&text={{text}}"},
+        "options.body_template",
+        id="list template but no {{recipients}} in the body",
+    ),
+    pytest.param(
+        {"list_template": "{{to}}", "body_template": "to={{recipients}}&ref={{id}}"},
+        "options.body_template",
+        id="a per-recipient placeholder left in the body",
+    ),
+    pytest.param(
+        {
+            "content_type": "json",
+            "list_template": "{{to}}",
+            "body_template": '{"to": [{{recipients}}], "text": "{{text}}"}',
+        },
+        "options.body_template",
+        id="JSON list items not written as strings",
+    ),
+    pytest.param(
+        {"list_template": "{{to}}", "body_template": "to={{recipients}}", "list_size": 5000},
+        "options.list_size",
+        id="more recipients per request than the connector takes",
+    ),
 ]
+
+
+GOOD_LISTS = [
+    pytest.param("form", "{{to_no_plus}}", "to={{recipients}}&text={{text}}", id="form"),
+    pytest.param(
+        "json", '"{{to}}"', '{"to": [{{recipients}}], "text": "{{text}}"}', id="JSON array"
+    ),
+    pytest.param(
+        "json",
+        '{"to": "{{to}}", "ref": "{{id}}"}',
+        '{"messages": [{{recipients}}], "text": "{{text}}"}',
+        id="JSON objects",
+    ),
+    pytest.param(
+        "xml", "<to>{{to}}</to>", "<sms>{{recipients}}<text>{{text}}</text></sms>", id="XML"
+    ),
+]
+
+
+@pytest.mark.parametrize(("content_type", "item", "body"), GOOD_LISTS)
+def test_clean_options_takes_a_list_template_that_yields_a_valid_body(content_type, item, body):
+    options = {
+        "base_url": "https://sms.example.com/send",
+        "content_type": content_type,
+        "list_template": item,
+        "body_template": body,
+    }
+
+    cleaned = provider.clean_options(options)
+
+    assert (cleaned["list_template"], cleaned["body_template"]) == (item, body)
 
 
 @pytest.mark.parametrize(("options", "field"), BAD_OPTIONS)
 def test_clean_options_rejects(options, field):
-    base = {"base_url": "https://sms.example.com/send", "body_template": GENERIC_FORM}
+    base = {
+        "base_url": "https://sms.example.com/send",
+        "body_template": FORM_RULES["body_template"],
+    }
 
     with pytest.raises(ValidationError) as raised:
         provider.clean_options({**base, **options})

@@ -1,16 +1,27 @@
 """Infobip adapter against the Infobip simulator over real HTTP."""
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
+import requests
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from connectors.providers import get_provider
-from connectors.providers.base import Category, OutboundSms
+from connectors.providers.types import Category, OutboundSms
+from connectors.services import connector_check
 from connectors.simulators.models import FailureMode, ReceivedSms
-from tests.connectors.providers.harness import SETUPS, connector_change, send_refused
+from tests.connectors.providers.harness import (
+    connector_change,
+    harness_setup,
+    send_accepted,
+    send_refused,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SETUP = SETUPS["infobip"]
+SETUP = harness_setup("infobip", unapproved_titles=("UNAPPROVED",))
 API_KEY = SETUP.password
 provider = get_provider("infobip")
 
@@ -31,7 +42,7 @@ def sms(text="Kodunuz 1234", to="+905321234567", sender=""):
 def test_send_accepted(connector, auth, text):
     connector.options["auth"] = auth
 
-    result = provider.send(connector=connector, message=sms(text))
+    result = send_accepted(connector, sms(text))
 
     received = ReceivedSms.objects.get()
     assert (received.number, received.text, received.sender) == ("905321234567", text, "ACME")
@@ -111,7 +122,7 @@ def test_send_failed(connector, changes, mode, message, category, code, http_sta
 def test_check_reads_the_balance(connector, key, ok):
     connector.password = key
 
-    result = provider.check(connector=connector)
+    result = connector_check(connector=connector)
 
     assert result.ok is ok
     assert result.balance == ("1000.0 EUR" if ok else "")
@@ -122,3 +133,36 @@ def test_base_url_is_required():
         provider.clean_options({})
 
     assert "options.base_url" in raised.value.message_dict
+
+
+# -- validity ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("left", "minutes"),
+    [
+        pytest.param(timedelta(hours=2, seconds=30), "120", id="whole minutes, rounded down"),
+        pytest.param(timedelta(days=3), "2880", id="more than Infobip's 48 hours: 48 hours"),
+    ],
+)
+def test_validity_reaches_infobip_as_validity_period_in_minutes(connector, left, minutes):
+    send_accepted(connector, replace(sms(), expires_at=timezone.now() + left))
+
+    assert ReceivedSms.objects.get().validity == minutes
+
+
+@pytest.mark.parametrize("validity", [0, "60", 1.5], ids=["zero", "text", "fraction"])
+def test_simulator_refuses_a_validity_period_that_is_not_a_positive_integer(
+    connector, live_server, validity
+):
+    message = {"from": "ACME", "destinations": [{"to": "905321234567"}], "text": "hi"}
+
+    answer = requests.post(
+        f"{live_server.url}/simulators/infobip/sms/2/text/advanced",
+        json={"messages": [{**message, "validityPeriod": validity}]},
+        headers={"Authorization": f"App {API_KEY}"},
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["requestError"]["serviceException"]["messageId"] == "BAD_REQUEST"
+    assert not ReceivedSms.objects.exists()

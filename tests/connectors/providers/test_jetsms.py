@@ -1,14 +1,19 @@
 """Jet SMS adapter against the Jet SMS simulator over real HTTP."""
 
-import pytest
+from dataclasses import replace
+from datetime import UTC, datetime
 
-from connectors.providers import get_provider
-from connectors.providers.base import Category, OutboundSms, ProviderError
+import pytest
+import requests
+
+from connectors.providers.types import Category, OutboundSms
 from connectors.services import connector_check
 from connectors.simulators.models import FailureMode, ReceivedSms
 from tests.connectors.providers.harness import (
-    SETUPS,
     connector_change,
+    harness_setup,
+    send_accepted,
+    send_failed,
     send_refused,
     send_skipped,
     simulator_change,
@@ -16,8 +21,7 @@ from tests.connectors.providers.harness import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SETUP = SETUPS["jetsms"]
-provider = get_provider("jetsms")
+SETUP = harness_setup("jetsms", options={"max_length": 160})
 
 
 def sms(text="Kodunuz 1234", to="+905321234567", sender=""):
@@ -36,7 +40,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize(("text", "sender", "received_sender"), ACCEPTED)
 def test_send_accepted(connector, text, sender, received_sender):
-    result = provider.send(connector=connector, message=sms(text, sender=sender))
+    result = send_accepted(connector, sms(text, sender=sender))
 
     received = ReceivedSms.objects.get()
     assert (received.number, received.text, received.sender) == (
@@ -56,7 +60,7 @@ def test_send_accepted(connector, text, sender, received_sender):
 def test_send_accepts_text_up_to_the_connectors_max_length(connector):
     connector.options = {**connector.options, "max_length": 306}
 
-    result = provider.send(connector=connector, message=sms("x" * 306))
+    result = send_accepted(connector, sms("x" * 306))
 
     assert result.code == "00"
 
@@ -174,18 +178,17 @@ FIXED_ANSWERS = [
 def test_send_maps_every_documented_code(connector, body, code, category, in_detail):
     SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body=body or " ")
 
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=connector, message=sms())
+    failed = send_failed(connector, sms())
 
-    assert (caught.value.category, caught.value.code) == (category, code)
-    assert in_detail in caught.value.detail
-    assert caught.value.exchanges[0].response_body == (body or " ")
+    assert (failed.category, failed.code) == (category, code)
+    assert in_detail in failed.detail
+    assert failed.exchanges[0].response_body == (body or " ")
 
 
 def test_send_code_00_is_accepted_with_its_group_id(connector):
     SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body="00 130228114512")
 
-    result = provider.send(connector=connector, message=sms())
+    result = send_accepted(connector, sms())
 
     assert (result.provider_message_id, result.code) == ("130228114512", "00")
 
@@ -195,7 +198,7 @@ def test_send_code_00_is_accepted_with_its_group_id(connector):
 CANNOT_CARRY = [
     pytest.param(sms(to="+962791234567"), Category.RECIPIENT, "", id="non-Turkish number"),
     pytest.param(sms(to="+902121234567"), Category.RECIPIENT, "", id="Turkish landline"),
-    pytest.param(sms(sender="OTHER"), Category.SENDER, "", id="sender title not listed"),
+    pytest.param(sms(sender="OTHER"), Category.SENDER, "12", id="sender title not listed"),
     pytest.param(sms("x" * 161), Category.CONTENT, "85", id="161 characters over max_length 160"),
     pytest.param(sms("Merhaba 😀"), Category.CONTENT, "80", id="emoji outside ISO-8859-9"),
 ]
@@ -232,3 +235,35 @@ def test_check_with_wrong_password_says_so(connector):
     assert not result.ok
     assert result.detail.startswith("Wrong user name or password")
     assert connector.last_check_ok is False
+
+
+# -- validity ------------------------------------------------------------------------------------
+
+
+def test_validity_reaches_jet_sms_as_expire_date_in_turkish_time(connector):
+    expires_at = datetime(2031, 3, 4, 9, 5, 59, tzinfo=UTC)  # 12:05:59 in Istanbul
+
+    send_accepted(connector, replace(sms(), expires_at=expires_at))
+
+    assert ReceivedSms.objects.get().validity == "040320311205"  # the minute rounded down
+
+
+def test_no_validity_leaves_jet_smss_default(connector):
+    result = send_accepted(connector, sms())
+
+    assert ReceivedSms.objects.get().validity == ""
+    assert "<expire-date />" in result.exchanges[0].request_body
+
+
+def test_simulator_refuses_a_malformed_expire_date(connector, live_server):
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><message-context type="smmgsd">'
+        f"<username>{SETUP.username}</username><password>{SETUP.password}</password>"
+        "<outbox-name>ACME</outbox-name><expire-date>2031-03-04</expire-date>"
+        "<text>hi</text><gsmnos>905321234567</gsmnos></message-context>"
+    )
+
+    answer = requests.post(f"{live_server.url}/simulators/jetsms/SMS-Web8/xmlsms", data=body)
+
+    assert answer.text.startswith("90 ")
+    assert not ReceivedSms.objects.exists()

@@ -2,16 +2,21 @@
 
 import pytest
 
-from connectors.providers import get_provider
-from connectors.providers.base import Category, OutboundSms
+from connectors.providers.types import Category, OutboundSms
+from connectors.services import connector_check
 from connectors.simulators.models import FailureMode, ReceivedSms
-from tests.connectors.providers.harness import SETUPS, connector_change, send_refused, send_skipped
+from tests.connectors.providers.harness import (
+    connector_change,
+    harness_setup,
+    send_accepted,
+    send_refused,
+    send_skipped,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SETUP = SETUPS["mobildev"]
+SETUP = harness_setup("mobildev", unapproved_titles=("UNAPPROVED",))
 PASSWORD, COMPANY = SETUP.password, SETUP.options["company_code"]
-provider = get_provider("mobildev")
 
 
 def sms(text="Kodunuz 1234", to="+905321234567", sender=""):
@@ -28,7 +33,7 @@ def sms(text="Kodunuz 1234", to="+905321234567", sender=""):
     ],
 )
 def test_send_accepted(connector, text, sender):
-    result = provider.send(connector=connector, message=sms(text, sender=sender))
+    result = send_accepted(connector, sms(text, sender=sender))
 
     received = ReceivedSms.objects.get()
     assert (received.number, received.text, received.sender) == (
@@ -94,7 +99,7 @@ def test_send_to_a_non_turkish_number_is_skipped(connector):
 def test_check_reads_the_credit_and_originators(connector, password, ok, balance, detail):
     connector.password = password
 
-    result = provider.check(connector=connector)
+    result = connector_check(connector=connector)
 
     assert (result.ok, result.balance) == (ok, balance)
     assert detail in result.detail
@@ -103,7 +108,7 @@ def test_check_reads_the_credit_and_originators(connector, password, ok, balance
 def test_check_tells_an_unreadable_answer(connector):
     SETUP.set_mode(FailureMode.FIXED_ANSWER, fixed_body="<html>maintenance</html>")
 
-    result = provider.check(connector=connector)
+    result = connector_check(connector=connector)
 
     assert not result.ok
     assert "undocumented" in result.detail

@@ -4,9 +4,9 @@ import logging
 
 import pytest
 
-from connectors.providers import get_provider
-from connectors.providers.base import Category, ProviderError
-from tests.connectors.providers.harness import SETUPS, recorded
+from connectors.providers.types import Category
+from connectors.services import connector_check
+from tests.connectors.providers.harness import SETUPS, recorded, send_accepted, send_failed
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -16,20 +16,16 @@ pytestmark = [
 WRONG_PASSWORD = "Wrong-s3cret-given"
 
 
-def test_no_secret_in_exchanges_or_logs(simulator_setup, connector, simulator_url, caplog):
+def test_no_secret_in_exchanges_or_logs(simulator_setup, connector, live_server, caplog):
     caplog.set_level(logging.DEBUG)
-    provider = get_provider(simulator_setup.slug)
-    refused = simulator_setup.connector(
-        simulator_url(simulator_setup.slug), password=WRONG_PASSWORD
-    )
+    refused = simulator_setup.connector(live_server.url, password=WRONG_PASSWORD)
 
-    sent = provider.send(connector=connector, message=simulator_setup.message())
-    checked = provider.check(connector=connector)
-    with pytest.raises(ProviderError) as caught:
-        provider.send(connector=refused, message=simulator_setup.message(id=8))
+    sent = send_accepted(connector, simulator_setup.message())
+    checked = connector_check(connector=connector)
+    failed = send_failed(refused, simulator_setup.message(id=8))
 
-    assert caught.value.category == Category.CREDENTIALS
-    exchanges = recorded([*sent.exchanges, *checked.exchanges, *caught.value.exchanges])
+    assert failed.category == Category.CREDENTIALS
+    exchanges = recorded([*sent.exchanges, *checked.exchanges, *failed.exchanges])
     logs = "\n".join(caplog.handler.format(r) for r in caplog.records if not _simulator_log(r))
     for secret in (*simulator_setup.secrets, WRONG_PASSWORD):
         assert secret not in exchanges + logs

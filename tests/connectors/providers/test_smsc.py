@@ -1,23 +1,38 @@
 """SMSC (SMPP 3.4) adapter against the simulated SMSC over real TCP."""
 
+import re
 import socket
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+import smpplib.client
+import smpplib.consts
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from connectors.providers import get_provider
-from connectors.providers.base import CannotCarry, Category, OutboundSms, ProviderError
-from connectors.providers.smsc import close_binds, gsm_decode
+from connectors.providers.smsc import close_binds
+from connectors.providers.types import Category, OutboundSms
+from connectors.services import connector_check
 from connectors.simulators.models import FailureMode, ReceivedSms, SimulatorAccount
 from connectors.simulators.selectors import simulated_provider_get
-from connectors.simulators.services import simulated_provider_set_mode, simulator_account_ensure
+from connectors.simulators.services import simulated_provider_set_mode
 from connectors.simulators.smsc import SmscSimulator
+from core.text import gsm_decode
+from tests.connectors.providers.harness import (
+    harness_setup,
+    send_accepted,
+    send_failed,
+    send_skipped,
+)
 from tests.factories import ConnectorFactory
 
 # The simulator reads its accounts from the database in its own threads: data must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "pa55w0rd"
+SETUP = harness_setup("smsc", sender_titles=("ACME", "908501234567"))
+PASSWORD = SETUP.password
 EMOJI = "😀"
 provider = get_provider("smsc")
 
@@ -25,32 +40,17 @@ provider = get_provider("smsc")
 @pytest.fixture
 def smsc():
     """A simulated SMSC on a free loopback port, with one account and two approved senders."""
-    simulator_account_ensure(
-        slug="smsc", username="acme", password=PASSWORD, sender_titles=["ACME", "908501234567"]
-    )
+    SETUP.account()
     simulator = SmscSimulator().start()
     yield simulator
     close_binds()
     simulator.stop()
 
 
-def smsc_connector(simulator, **changes):
-    fields = {
-        "provider": "smsc",
-        "username": "acme",
-        "password": PASSWORD,
-        "sender_list": ["ACME", "908501234567"],
-        "options": {
-            "host": simulator.host,
-            "port": simulator.port,
-            "timeout_seconds": 1,
-            "data_coding": "gsm",
-        },
-    }
-    if "options" in changes:
-        changes["options"] = {**fields["options"], **changes["options"]}
-    fields.update(changes)
-    return ConnectorFactory(**fields)
+def smsc_connector(simulator, *, options=None, **fields):
+    """The SMSC setup's connector at this simulator (unvalidated: timeouts below the form's 1 s)."""
+    where = {"host": simulator.host, "port": simulator.port, "timeout_seconds": 1}
+    return ConnectorFactory(**SETUP.fields("", options={**where, **(options or {})}, **fields))
 
 
 def sms(text="Your code is 1234", to="+905321234567", sender=""):
@@ -101,7 +101,7 @@ ACCEPTED = [
 def test_send_accepted(smsc, text, sender, coding, parts, data_coding, ton):
     connector = smsc_connector(smsc, options={"data_coding": coding})
 
-    result = provider.send(connector=connector, message=sms(text, sender=sender))
+    result = send_accepted(connector, sms(text, sender=sender))
 
     received = ReceivedSms.objects.get()
     assert (received.text, received.number, received.sender) == (
@@ -119,7 +119,7 @@ def test_send_accepted(smsc, text, sender, coding, parts, data_coding, ton):
 def test_long_gsm_parts_fit_an_sms_and_never_end_in_an_escape(smsc):
     text = "a" * 152 + "€" + "b" * 152 + "[" + "c" * 100
 
-    provider.send(connector=smsc_connector(smsc), message=sms(text))
+    send_accepted(smsc_connector(smsc), sms(text))
 
     payloads = [p.short_message[6:] for p in smsc.parts]  # after the 6-octet concatenation UDH
     assert all(len(payload) <= 153 for payload in payloads)
@@ -130,7 +130,7 @@ def test_long_gsm_parts_fit_an_sms_and_never_end_in_an_escape(smsc):
 
 
 def test_long_ucs2_parts_fit_an_sms(smsc):
-    provider.send(connector=smsc_connector(smsc), message=sms("ğ" * 200))
+    send_accepted(smsc_connector(smsc), sms("ğ" * 200))
 
     assert all(len(p.short_message) <= 140 for p in smsc.parts)
     assert ReceivedSms.objects.get().text == "ğ" * 200
@@ -216,24 +216,23 @@ def test_send_failed(smsc, mode, mode_settings, connector_changes, category, cod
     if mode:
         set_mode(mode, **mode_settings)
 
-    with pytest.raises(ProviderError) as raised:
-        provider.send(connector=smsc_connector(smsc, **connector_changes), message=sms())
+    failed = send_failed(smsc_connector(smsc, **connector_changes), sms())
 
-    assert (raised.value.category, raised.value.code) == (category, code)
+    assert (failed.category, failed.code) == (category, code)
     assert smsc.parts == []
     assert not ReceivedSms.objects.exists()
 
 
 def test_send_to_invalid_destination_is_a_recipient_failure(smsc):
-    with pytest.raises(ProviderError) as raised:
-        provider.send(connector=smsc_connector(smsc), message=sms(to="+12"))
+    failed = send_failed(smsc_connector(smsc), sms(to="+12"))
 
-    assert (raised.value.category, raised.value.code) == (Category.RECIPIENT, "0x0000000B")
+    assert (failed.category, failed.code) == (Category.RECIPIENT, "0x0000000B")
 
 
 def test_send_with_unlisted_sender_is_skipped_without_connecting(smsc):
-    with pytest.raises(CannotCarry):
-        provider.send(connector=smsc_connector(smsc), message=sms(sender="NOTLISTED"))
+    skipped = send_skipped(smsc_connector(smsc), sms(sender="NOTLISTED"))
+
+    assert (skipped.category, skipped.code) == (Category.SENDER, "0x0000000A")
 
     assert smsc.binds == 0
 
@@ -244,23 +243,22 @@ def test_send_when_nothing_listens_is_a_network_failure(db):
         free_port = probe.getsockname()[1]
     connector = ConnectorFactory(
         provider="smsc",
-        username="acme",
+        username=SETUP.username,
         password=PASSWORD,
         options={"host": "127.0.0.1", "port": free_port, "timeout_seconds": 1},
     )
 
-    with pytest.raises(ProviderError) as raised:
-        provider.send(connector=connector, message=sms())
+    failed = send_failed(connector, sms())
 
-    assert raised.value.category == Category.NETWORK
-    assert "refused" in raised.value.detail
+    assert failed.category == Category.NETWORK
+    assert "refused" in failed.detail
 
 
 def test_bind_is_kept_between_sends(smsc):
     connector = smsc_connector(smsc)
 
-    first = provider.send(connector=connector, message=sms())
-    second = provider.send(connector=connector, message=sms())
+    first = send_accepted(connector, sms())
+    second = send_accepted(connector, sms())
 
     assert smsc.binds == 1
     assert [e.request_body.split()[0] for e in first.exchanges] == [
@@ -273,10 +271,10 @@ def test_bind_is_kept_between_sends(smsc):
 
 def test_bind_is_made_again_after_the_smsc_dropped_it(smsc):
     connector = smsc_connector(smsc)
-    provider.send(connector=connector, message=sms())
+    send_accepted(connector, sms())
 
     smsc.drop_connections()
-    result = provider.send(connector=connector, message=sms("After the drop"))
+    result = send_accepted(connector, sms("After the drop"))
 
     assert smsc.binds == 2
     assert ReceivedSms.objects.first().text == "After the drop"
@@ -285,11 +283,11 @@ def test_bind_is_made_again_after_the_smsc_dropped_it(smsc):
 
 def test_new_password_makes_a_new_bind(smsc):
     connector = smsc_connector(smsc)
-    provider.send(connector=connector, message=sms())
-    SimulatorAccount.objects.filter(username="acme").update(password="n3wpass")
+    send_accepted(connector, sms())
+    SimulatorAccount.objects.filter(username=SETUP.username).update(password="n3wpass")
     connector.password = "n3wpass"
 
-    provider.send(connector=connector, message=sms())
+    send_accepted(connector, sms())
 
     assert smsc.binds == 2
 
@@ -297,8 +295,8 @@ def test_new_password_makes_a_new_bind(smsc):
 def test_exchanges_never_carry_the_password(smsc):
     connector = smsc_connector(smsc)
 
-    result = provider.send(connector=connector, message=sms())
-    check = provider.check(connector=connector)
+    result = send_accepted(connector, sms())
+    check = connector_check(connector=connector)
 
     logged = repr([e.as_dict() for e in result.exchanges + check.exchanges])
     assert PASSWORD not in logged
@@ -317,7 +315,7 @@ def test_check(smsc, mode, password, ok):
     if mode:
         set_mode(mode)
 
-    result = provider.check(connector=smsc_connector(smsc, password=password))
+    result = connector_check(connector=smsc_connector(smsc, password=password))
 
     assert result.ok is ok
     assert smsc.parts == []
@@ -354,8 +352,49 @@ def test_send_to_a_host_no_longer_listed_is_skipped_without_connecting(smsc, set
     connector = smsc_connector(smsc)
     settings.SMSCONSOLE_PROVIDER_SMPP_HOSTS = []
 
-    with pytest.raises(CannotCarry) as raised:
-        provider.send(connector=connector, message=sms())
+    skipped = send_skipped(connector, sms())
 
-    assert raised.value.category == Category.NETWORK
+    assert skipped.category == Category.NETWORK
     assert smsc.binds == 0
+
+
+# -- validity ------------------------------------------------------------------------------------
+
+
+def test_validity_reaches_the_smsc_as_a_relative_validity_period(smsc):
+    expires_at = timezone.now() + timedelta(days=1, hours=2, minutes=3, seconds=30)
+
+    send_accepted(smsc_connector(smsc), replace(sms("x" * 200), expires_at=expires_at))
+
+    periods = {part.validity_period for part in smsc.parts}
+    assert len(smsc.parts) == 2
+    assert len(periods) == 1
+    (period,) = periods
+    assert re.fullmatch(r"0000010203(2[0-9]|30)000R", period), period  # 1 day 02:03:2x-30
+    assert ReceivedSms.objects.get().validity == period
+
+
+def test_no_validity_sends_no_validity_period(smsc):
+    send_accepted(smsc_connector(smsc), sms())
+
+    assert [part.validity_period for part in smsc.parts] == [""]
+
+
+def test_simulator_refuses_a_malformed_validity_period(smsc):
+    client = smpplib.client.Client(smsc.host, smsc.port, timeout=2, allow_unknown_opt_params=True)
+    client.connect()
+    try:
+        client.bind_transmitter(system_id=SETUP.username, password=PASSWORD)
+        client.send_message(
+            source_addr="ACME",
+            dest_addr_ton=1,
+            destination_addr="905321234567",
+            short_message=b"hi",
+            validity_period="tomorrow",
+        )
+        answer = client.read_pdu()
+    finally:
+        client.disconnect()
+
+    assert answer.status == smpplib.consts.SMPP_ESME_RINVEXPIRY
+    assert not ReceivedSms.objects.exists()

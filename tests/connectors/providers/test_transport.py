@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from connectors.providers.base import Category
+from connectors.providers.types import Category
+from connectors.services import connector_check
 from connectors.simulators.models import FailureMode
 from tests.connectors.providers.harness import SETUPS, send_refused
 
@@ -14,6 +15,7 @@ pytestmark = [
 ]
 
 GARBAGE = "<html><body>Service Unavailable</body></html>"
+INTERNAL_PAGE = "<html><body>Admin console of an internal service</body></html>"
 SLOW_SECONDS, TIMEOUT_SECONDS = 1, 0.3
 
 
@@ -60,3 +62,26 @@ def test_answer_that_is_not_the_providers_format_is_unknown(simulator_setup, con
 
     assert (error.category, error.http_status, error.transient) == (Category.UNKNOWN, 200, False)
     assert error.exchanges[-1].response_body == GARBAGE
+
+
+def test_base_url_whose_name_resolves_inside_is_refused_when_connecting(
+    simulator_setup, connector, resolve
+):
+    resolve("sms.example.com", "10.0.0.5")
+    base_url = "https://sms.example.com" + simulator_setup.path
+    connector.options = {**connector.options, "base_url": base_url}
+
+    error = send_refused(simulator_setup, connector, simulator_setup.message())
+
+    assert error.category == Category.NETWORK
+    assert "10.0.0.5, a private address" in error.detail
+
+
+def test_connection_test_never_shows_an_answer_that_is_not_the_providers(
+    simulator_setup, connector
+):
+    simulator_setup.set_mode(FailureMode.FIXED_ANSWER, fixed_status=200, fixed_body=INTERNAL_PAGE)
+
+    result = connector_check(connector=connector)
+
+    assert "internal service" not in result.detail

@@ -1,24 +1,31 @@
 """Twilio adapter against the Twilio simulator over real HTTP."""
 
-import pytest
+from dataclasses import replace
+from datetime import timedelta
 
-from connectors.providers import get_provider
-from connectors.providers.base import Category, OutboundSms
+import pytest
+import requests
+from django.utils import timezone
+
+from connectors.providers.types import Category, OutboundSms
+from connectors.services import connector_check
 from connectors.simulators.models import FailureMode, ReceivedSms
 from tests.connectors.providers.harness import (
-    SETUPS,
     connector_change,
+    harness_setup,
     recorded,
+    send_accepted,
     send_refused,
     send_skipped,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SETUP = SETUPS["twilio"]
+SETUP = harness_setup(
+    "twilio", sender_titles=("+15005550006", "ACME"), unapproved_titles=("+15005550001",)
+)
 TOKEN = SETUP.password
 SERVICE = "MG" + "fedcba9876543210" * 2
-provider = get_provider("twilio")
 
 
 def sms(text="Your code is 1234", to="+905321234567", sender=""):
@@ -41,7 +48,7 @@ def sms(text="Your code is 1234", to="+905321234567", sender=""):
 def test_send_accepted(connector, options, sender, received_sender):
     connector.options.update(options)
 
-    result = provider.send(connector=connector, message=sms(sender=sender))
+    result = send_accepted(connector, sms(sender=sender))
 
     received = ReceivedSms.objects.get()
     assert (received.number, received.text, received.sender) == (
@@ -129,7 +136,37 @@ def test_check_fetches_the_account(connector, token, mode, ok):
     if mode:
         SETUP.set_mode(mode)
 
-    result = provider.check(connector=connector)
+    result = connector_check(connector=connector)
 
     assert result.ok is ok
     assert TOKEN not in recorded(result.exchanges)
+
+
+# -- validity ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("left", "lowest", "highest"),
+    [
+        pytest.param(timedelta(hours=2), 7190, 7200, id="the seconds left"),
+        pytest.param(timedelta(hours=12), 36000, 36000, id="more than Twilio's 10 hours: 10 hours"),
+    ],
+)
+def test_validity_reaches_twilio_as_validity_period_in_seconds(connector, left, lowest, highest):
+    send_accepted(connector, replace(sms(), expires_at=timezone.now() + left))
+
+    assert lowest <= int(ReceivedSms.objects.get().validity) <= highest
+
+
+@pytest.mark.parametrize("validity", ["0", "36001", "1h"])
+def test_simulator_answers_21624_to_a_validity_period_out_of_range(
+    connector, live_server, validity
+):
+    answer = requests.post(
+        f"{live_server.url}/simulators/twilio/2010-04-01/Accounts/{SETUP.username}/Messages.json",
+        data={"To": "+905321234567", "From": "ACME", "Body": "hi", "ValidityPeriod": validity},
+        auth=(SETUP.username, TOKEN),
+    )
+
+    assert (answer.status_code, answer.json()["code"]) == (400, 21624)
+    assert not ReceivedSms.objects.exists()

@@ -73,3 +73,17 @@ def test_balance(base, body, code):
     assert answer.json()["response"]["status"]["code"] == code
     if code == 200:
         assert answer.json()["response"]["balance"] == {"amount": "50.00", "sms": "1000"}
+
+
+def test_a_number_list_is_one_order_with_a_row_per_number(base):
+    numbers = "5321234567,905321234568,+905321234569"
+
+    answer = requests.get(
+        base + "/v1/send-sms/get/", params={**VALID, "receipents": numbers}, timeout=5
+    )
+
+    assert answer.status_code == 200
+    received = ReceivedSms.objects.order_by("id")
+    assert [r.number for r in received] == ["905321234567", "905321234568", "905321234569"]
+    (order_id,) = {r.order_id for r in received}
+    assert f"<order><id>{order_id}</id></order>" in answer.text

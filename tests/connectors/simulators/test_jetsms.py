@@ -126,3 +126,27 @@ def test_balance_runs_out_with_11(post):
 
 def test_get_is_not_allowed(simulator_url, post):
     assert requests.get(simulator_url("jetsms") + "/SMS-Web8/xmlsms", timeout=5).status_code == 405
+
+
+LISTS = [
+    pytest.param("5321234567,905321234568,5321234569", 3, id="three numbers, both formats"),
+    pytest.param("5321234567,2121234567,5321234569", 2, id="a landline in the list is left out"),
+]
+
+
+@pytest.mark.parametrize(("gsmnos", "taken"), LISTS)
+def test_a_number_list_is_one_group_with_a_row_per_number(post, gsmnos, taken):
+    answer = post(context(f"<text>Kargonuz yolda</text><gsmnos>{gsmnos}</gsmnos>"))
+
+    code, _, group_id = answer.text.partition(" ")
+    assert code == "00"
+    received = ReceivedSms.objects.all()
+    assert received.count() == taken
+    assert {str(r.order_id) for r in received} == {group_id}
+
+
+def test_a_list_with_no_number_it_can_read_is_31(post):
+    answer = post(context("<text>x</text><gsmnos>2121234567,123</gsmnos>"))
+
+    assert answer.text.startswith("31 ")
+    assert not ReceivedSms.objects.exists()

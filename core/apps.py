@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    # The label of the app these models were born in: tables, admin URLs and permissions keep it.
+    label = "smsconsole"
+    verbose_name = "SMS Console"
+
+    def ready(self) -> None:
+        from core import checks, schema  # noqa: F401  (registers checks and the OpenAPI auth scheme)

@@ -1,0 +1,345 @@
+"""Dispatching: claimed messages are screened (quiet hours, opt-outs), then go down the connectors
+that carry their destination (the country's route, else by priority), through the connector gateway.
+
+Providers are reached with no transaction open; the attempts of each provider request, the sent
+messages and the connector's health are recorded in one transaction. One path serves a single
+message and a batch: a batch shares bulk requests where a connector's provider declares them.
+"""
+
+import functools
+import logging
+import threading
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.gateway import (
+    connector_record_outcome,
+    connector_requests,
+    connector_send,
+)
+from connectors.models import Connector
+from connectors.providers.types import (
+    TRANSIENT_CATEGORIES,
+    DeliveryState,
+    MessageResult,
+    OutboundSms,
+    Outcome,
+)
+from connectors.routing import cost_of, route_chain, routing_table
+from connectors.selectors import (
+    connector_is_usable,
+    connectors_for_dispatch,
+    connectors_unusable_reason,
+)
+from core.rows import objects_insert, objects_update
+from messaging.models import NO_CONNECTOR, Attempt, EventType, Message, MessageStatus
+from messaging.services.callbacks import message_event_emit
+from messaging.services.inflight import (
+    Every,
+    attempts_in_flight_clear,
+    attempts_in_flight_record,
+    messages_recover_in_flight,
+    requests_run,
+    send_concurrency,
+)
+from messaging.services.leases import (
+    message_claim,
+    message_lease_renew,
+    messages_held,
+    messages_lease_extend,
+)
+from messaging.services.screening import messages_screen_claimed
+from messaging.services.validity import messages_expire, retry_due_at
+
+logger = logging.getLogger(__name__)
+
+
+def message_dispatch(*, message_id: int) -> Message | None:
+    """Send a message through the first connector that accepts it, failing over down the list.
+
+    Other queued messages due now are claimed with it, up to what this worker keeps in flight,
+    and sent at the same time (their own kicks then find them taken). Returns None when the
+    message is not this worker's to send (already claimed or finished).
+    """
+    token, claimed = message_claim(message_ids=[message_id], also_due=send_concurrency() - 1)
+    if not claimed or message_id not in _dispatch(claimed, token):
+        return None
+    return Message.objects.get(pk=message_id)
+
+
+def message_dispatch_batch(*, message_ids: list[int]) -> int:
+    """Send several messages like message_dispatch, sharing bulk requests where a provider has them.
+
+    Messages with the same text, sender and kind go together in bulk requests (supports_bulk).
+    Messages a bulk request did not get accepted fail over one by one down the list. Returns
+    how many of the messages this worker finished (claimed ones that it sent, retried or failed).
+    """
+    token, claimed = message_claim(message_ids=list(message_ids))
+    return len(_dispatch(claimed, token)) if claimed else 0
+
+
+def _outbound(message: Message) -> OutboundSms:
+    return OutboundSms(
+        id=message.pk,
+        to=message.to,
+        text=message.text,
+        sender=message.sender,
+        kind=message.kind,
+        encoding=message.encoding,
+        segments=message.segments,
+        iys_recipient_type=message.iys_recipient_type,
+        expires_at=message.expires_at,
+    )
+
+
+def _dispatch(messages: list[Message], token: str) -> set[int]:
+    """Screen the claimed messages, then send each group down its chain of connectors.
+
+    Returns the ids this worker finished (held and cancelled ones included; the others' leases
+    were lost to another worker).
+    """
+    unanswered = messages_recover_in_flight(messages=messages, token=token)  # a worker died
+    ready = messages_screen_claimed(
+        messages=[message for message in messages if message.pk not in unanswered], token=token
+    )
+    finished = {message.pk for message in messages} - {message.pk for message in ready}
+    for index, (chain, group) in enumerate(_chains(ready)):
+        finished |= _dispatch_chain(group, chain, token, renew_first=index > 0)
+    return finished
+
+
+def _chains(messages: list[Message]) -> list[tuple[list[Connector], list[Message]]]:
+    """The messages grouped by the connectors each is offered to, in order: those that carry its
+    destination, its country's route first (connectors.routing)."""
+    connectors, table = connectors_for_dispatch(), routing_table()
+    groups: dict[tuple[int, ...], tuple[list[Connector], list[Message]]] = {}
+    for message in messages:
+        chain = route_chain(
+            number=message.to, kind=message.kind, connectors=connectors, table=table
+        )
+        groups.setdefault(tuple(c.pk for c in chain), (chain, []))[1].append(message)
+    return list(groups.values())
+
+
+def _dispatch_chain(
+    messages: list[Message], chain: list[Connector], token: str, *, renew_first: bool
+) -> set[int]:
+    """Walk one chain of connectors; each takes the claimed messages not sent yet, in provider
+    requests that are in flight together (up to its max_in_flight).
+
+    A connector that failed and is no longer healthy gets no more of the requests; messages no
+    connector accepted are retried later or failed. Returns the ids this worker finished (the
+    others' leases were lost to another worker). The lease was just taken, so the first connector
+    renews it only when another chain went before (renew_first); while requests are in flight,
+    the leases of the messages not sent yet are extended.
+    """
+    expired = messages_expire(messages=messages, token=token)  # validity ran out while queued
+    unsent = {message.pk: message for message in messages if message.pk not in expired}
+    lost: set[int] = set()
+    failures: dict[int, list[Attempt]] = defaultdict(list)
+    extend = Every(
+        settings.SMSCONSOLE_DISPATCH_LEASE_SECONDS / 4,
+        lambda: messages_lease_extend(message_ids=list(unsent), token=token),
+    )
+    renew = renew_first
+    for connector in chain:
+        candidates = [
+            _outbound(m) for m in unsent.values() if not m.pinned or m.connector_id == connector.pk
+        ]
+        requests = connector_requests(connector=connector, messages=candidates)
+        if renew and requests:
+            batch = [unsent[sms.id] for request in requests for sms in request]
+            kept = {m.pk for m in message_lease_renew(messages=batch, token=token)}
+            for message_id in {m.pk for m in batch} - kept:
+                lost.add(message_id)
+                del unsent[message_id]
+            requests = [r for r in ([s for s in r if s.id in kept] for r in requests) if r]
+        renew = renew or bool(requests)
+        stop = threading.Event()  # the connector failed and is not usable: leave it
+        jobs = [
+            functools.partial(_try_connector, token, connector, [unsent[s.id] for s in r], r, stop)
+            for r in requests
+        ]
+        for attempts in requests_run(jobs, connector=connector, keep_alive=extend):
+            for attempt in attempts or []:  # None: not tried (paused, or stopped)
+                if attempt.outcome == Outcome.ACCEPTED:
+                    unsent.pop(attempt.message_id, None)
+                else:
+                    failures[attempt.message_id].append(attempt)
+    for message in unsent.values():
+        _finish_unsent(message, token, failures[message.pk])
+    return {message.pk for message in messages} - lost
+
+
+def _try_connector(
+    token: str,
+    connector: Connector,
+    messages: list[Message],
+    request: list[OutboundSms],
+    stop: threading.Event,
+) -> list[Attempt] | None:
+    """One provider request with no transaction open, then its attempts recorded in one.
+
+    The messages are recorded as in flight just before the request takes its send slot (see
+    messages_recover_in_flight). None when the connector was not this worker's to use (another
+    worker probes it) or an earlier request found it unusable (stop).
+    """
+    if stop.is_set():
+        return None
+    started_at, started = timezone.now(), time.monotonic()
+    by_id = {message.pk: message for message in messages}
+    in_flight: list[int] = []
+
+    def record_in_flight(going: list[OutboundSms]) -> None:
+        in_flight.extend(sms.id for sms in going)
+        attempts_in_flight_record(
+            messages=[by_id[sms.id] for sms in going], connector=connector, started_at=started_at
+        )
+
+    results = connector_send(
+        connector=connector, messages=request, log=[], on_request=record_in_flight
+    )
+    if not results:
+        return None
+    duration_ms = round((time.monotonic() - started) * 1000)
+    attempts = [
+        _attempt(message, connector, result, started_at, duration_ms)
+        for message, result in zip(messages, results, strict=True)
+    ]
+    _record(token, connector, attempts, results, in_flight)
+    failed = any(attempt.outcome == Outcome.FAILED for attempt in attempts)
+    sent = any(attempt.outcome == Outcome.ACCEPTED for attempt in attempts)
+    if failed and not sent and not connector_is_usable(connector=connector):
+        stop.set()
+    return attempts
+
+
+def _attempt(
+    message: Message,
+    connector: Connector,
+    result: MessageResult,
+    started_at: datetime,
+    duration_ms: int,
+) -> Attempt:
+    """The unsaved attempt of one message in one provider request (exchanges already redacted);
+    an accepted one costs its segments at the connector's price for the country."""
+    accepted = result.outcome == Outcome.ACCEPTED
+    return Attempt(
+        message=message,
+        connector=connector,
+        connector_name=connector.name,
+        provider=connector.provider,
+        started_at=started_at,
+        duration_ms=duration_ms,
+        outcome=result.outcome,
+        category=result.category,
+        provider_code=result.code[:40],
+        detail=result.detail,
+        http_status=result.http_status,
+        exchanges=[exchange.as_dict() for exchange in result.exchanges],
+        cost=cost_of(connector, message.to, message.segments) if accepted else None,
+    )
+
+
+def _record(
+    token: str,
+    connector: Connector,
+    attempts: list[Attempt],
+    results: list[MessageResult],
+    in_flight: list[int],
+) -> None:
+    """Store the attempts of one request (in place of its in-flight records), the sent messages
+    and the connector's health, at once: a few statements whatever the request's size."""
+    accepted = {
+        attempt.message_id: (attempt.message, result)
+        for attempt, result in zip(attempts, results, strict=True)
+        if attempt.outcome == Outcome.ACCEPTED
+    }
+    with transaction.atomic():
+        attempts_in_flight_clear(message_ids=in_flight, connector=connector)
+        objects_insert(objects=attempts)
+        # Locked, so no other worker takes them between this read and the update below.
+        held = dict(
+            messages_held(message_ids=list(accepted), token=token)
+            .select_for_update()
+            .values_list("pk", "delivery_state")
+        )
+        now, sent = timezone.now(), []
+        for message_id, (message, result) in accepted.items():
+            if message_id not in held:
+                logger.warning("Message %s was accepted after its lease ran out", message_id)
+                continue
+            message.status, message.connector, message.sent_at = MessageStatus.SENT, connector, now
+            message.provider_message_id = result.provider_message_id[:100]
+            # It waits for its receipt, unless a fast receipt got there first.
+            known = held[message_id]
+            message.delivery_state = known if known != DeliveryState.NONE else DeliveryState.PENDING
+            message.error_category = message.error_code = message.error_detail = ""
+            message.lease_token, message.lease_expires_at = "", None
+            sent.append(message)
+        objects_update(objects=sent, field_names=_SENT_FIELDS)
+        for message in sent:
+            message_event_emit(message=message, event=EventType.SENT)
+        connector_record_outcome(connector=connector, results=results)
+
+
+_SENT_FIELDS = [
+    "status",
+    "connector",
+    "sent_at",
+    "provider_message_id",
+    "delivery_state",
+    "error_category",
+    "error_code",
+    "error_detail",
+    "lease_token",
+    "lease_expires_at",
+]
+
+
+def _finish_unsent(message: Message, token: str, failures: list[Attempt]) -> None:
+    """No connector accepted: retry later when every failure may pass by itself, else fail."""
+    if messages_expire(messages=[message], token=token):  # validity ran out during the failover
+        return
+    failed = [a for a in failures if a.outcome == Outcome.FAILED]
+    if failures:
+        last = failed[-1] if failed else failures[-1]
+        error = {
+            "error_category": last.category,
+            "error_code": last.provider_code,
+            "error_detail": last.detail,
+        }
+        transient = bool(failed) and all(a.category in TRANSIENT_CATEGORIES for a in failed)
+    else:
+        transient, detail = connectors_unusable_reason(
+            number=message.to, pinned=message.pinned, connector_id=message.connector_id
+        )
+        error = {"error_category": NO_CONNECTOR, "error_code": "", "error_detail": detail}
+    now = timezone.now()
+    held = messages_held(message_ids=[message.pk], token=token)
+    if transient and message.retries < settings.SMSCONSOLE_RETRY_LIMIT:
+        delay = settings.SMSCONSOLE_RETRY_BACKOFF_SECONDS * 2**message.retries
+        held.update(
+            status=MessageStatus.QUEUED,
+            due_at=retry_due_at(message=message, due_at=now + timedelta(seconds=min(delay, 3600))),
+            kicked_at=None,
+            retries=message.retries + 1,
+            lease_token="",
+            lease_expires_at=None,
+            **error,
+        )
+        return
+    with transaction.atomic():
+        if held.update(
+            status=MessageStatus.FAILED,
+            failed_at=now,
+            lease_token="",
+            lease_expires_at=None,
+            **error,
+        ):
+            message_event_emit(message=message, event=EventType.FAILED)

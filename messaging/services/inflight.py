@@ -1,0 +1,198 @@
+"""Requests in flight: a worker process runs many provider requests at once on a pool of threads.
+
+SMSCONSOLE_SEND_CONCURRENCY sizes the pool (one per worker process); a connector's max_in_flight
+bounds how many of them go through that connector at once. The shared max_per_second throttle
+(connectors.services.connector_acquire_send_slot) is taken inside each request, so it keeps holding
+across threads, workers and machines. Each thread has its own database connection (Django's are
+per thread) and keeps it between requests for up to CONN_MAX_AGE, like a web request's: a worker
+process holds at most SMSCONSOLE_SEND_CONCURRENCY + 1 connections.
+
+Requests go one by one in the caller's thread when threads could not see the caller's rows: the
+caller holds a transaction open, or the database is an in-memory SQLite one (a single
+connection's, as in the in-process tests).
+"""
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from connectors.gateway import connector_dedupes
+from connectors.models import Connector
+from connectors.providers.types import Category, Outcome
+from core.rows import objects_insert
+from messaging.models import Attempt, EventType, Message, MessageStatus
+from messaging.services.callbacks import message_event_emit
+from messaging.services.leases import messages_held
+
+T = TypeVar("T")
+POLL_SECONDS = 1.0  # how often a waiting caller gets to renew its leases
+
+_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked worker makes its own
+_limits: dict[int, tuple[int, threading.BoundedSemaphore]] = {}
+
+
+def send_concurrency() -> int:
+    """Provider requests this process may have in flight at once (1 when threads cannot help)."""
+    if connection.in_atomic_block or (
+        connection.vendor == "sqlite" and connection.is_in_memory_db()
+    ):
+        return 1
+    return max(1, settings.SMSCONSOLE_SEND_CONCURRENCY)
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None or _pool[0] != os.getpid():
+            workers = max(1, settings.SMSCONSOLE_SEND_CONCURRENCY)
+            _pool = (os.getpid(), ThreadPoolExecutor(workers, thread_name_prefix="send"))
+        return _pool[1]
+
+
+def _limit(connector: Connector) -> threading.BoundedSemaphore:
+    """The connector's in-flight places in this process (new ones when max_in_flight changed)."""
+    size = max(1, connector.max_in_flight)
+    with _lock:
+        known = _limits.get(connector.pk)
+        if known is None or known[0] != size:
+            known = _limits[connector.pk] = (size, threading.BoundedSemaphore(size))
+        return known[1]
+
+
+def _in_thread(job: Callable[[], T], places: threading.BoundedSemaphore) -> T:
+    # This thread's connection is kept between requests, like a web request's (CONN_MAX_AGE).
+    close_old_connections()
+    try:
+        return job()
+    finally:
+        places.release()
+
+
+def requests_run(
+    jobs: list[Callable[[], T]], *, connector: Connector, keep_alive: Callable[[], None]
+) -> list[T]:
+    """Run one connector's provider requests, up to its max_in_flight at once; their results in
+    order. keep_alive is called about every second while waiting (to renew leases)."""
+    if len(jobs) <= 1 or send_concurrency() <= 1:
+        results = []
+        for job in jobs:
+            keep_alive()
+            results.append(job())
+        return results
+    places, pool = _limit(connector), _executor()
+    futures: list[Future] = []
+    for job in jobs:
+        while not places.acquire(timeout=POLL_SECONDS):
+            keep_alive()
+        futures.append(pool.submit(_in_thread, job, places))
+    pending = set(futures)
+    while pending:
+        _done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        keep_alive()
+    return [future.result() for future in futures]
+
+
+class Every:
+    """Calls a function at most once per interval (seconds), whenever asked."""
+
+    def __init__(self, seconds: float, function: Callable[[], object]) -> None:
+        self.seconds, self.function = seconds, function
+        self.last = time.monotonic()
+
+    def __call__(self) -> None:
+        if time.monotonic() - self.last >= self.seconds:
+            self.last = time.monotonic()
+            self.function()
+
+
+# -- the record of requests in flight, and what a recovering worker makes of it ------------------
+
+IN_FLIGHT = "in-flight"  # provider_code of an attempt whose request has no answer recorded yet
+IN_FLIGHT_DETAIL = "Request in flight: no answer recorded yet."
+NO_ANSWER_DETAIL = (
+    "The worker stopped while this request was in flight: the provider may have taken the "
+    "message, so it is not sent again (it would reach the phone twice)."
+)
+RESENT_DETAIL = (
+    "The worker stopped while this request was in flight; sent again with the same client id, "
+    "which the provider answers as a duplicate if it took the first."
+)
+
+
+def attempts_in_flight_record(
+    *, messages: list[Message], connector: Connector, started_at: datetime
+) -> None:
+    """Record, before the request goes out, that these messages are in flight (one executemany)."""
+    objects_insert(
+        objects=[
+            Attempt(
+                message=message,
+                connector=connector,
+                connector_name=connector.name,
+                provider=connector.provider,
+                started_at=started_at,
+                outcome=Outcome.FAILED,
+                category=Category.UNKNOWN,
+                provider_code=IN_FLIGHT,
+                detail=IN_FLIGHT_DETAIL,
+            )
+            for message in messages
+        ]
+    )
+
+
+def attempts_in_flight_clear(*, message_ids: list[int], connector: Connector) -> None:
+    """Drop the in-flight records of a request whose answer is being recorded."""
+    if message_ids:
+        Attempt.objects.filter(
+            message_id__in=message_ids, connector=connector, provider_code=IN_FLIGHT
+        ).delete()
+
+
+def messages_recover_in_flight(*, messages: list[Message], token: str) -> set[int]:
+    """Resolve the requests a dead worker left in flight for these (just claimed) messages.
+
+    Where the provider dedupes our client id the message is sent again; otherwise nobody knows
+    whether the provider took it, and sending it again could deliver it twice, so it fails with
+    category unknown (at most once). Returns the ids failed that way.
+    """
+    left = list(
+        Attempt.objects.filter(
+            message_id__in=[message.pk for message in messages], provider_code=IN_FLIGHT
+        ).select_related("connector")
+    )
+    if not left:
+        return set()
+    unknown = {
+        attempt.message_id
+        for attempt in left
+        if attempt.connector is None or not connector_dedupes(connector=attempt.connector)
+    }
+    with transaction.atomic():
+        for attempt in left:
+            attempt.provider_code = ""
+            attempt.detail = NO_ANSWER_DETAIL if attempt.message_id in unknown else RESENT_DETAIL
+        Attempt.objects.bulk_update(left, ["provider_code", "detail"])
+        for message in messages:
+            if message.pk in unknown and messages_held(
+                message_ids=[message.pk], token=token
+            ).update(
+                status=MessageStatus.FAILED,
+                failed_at=timezone.now(),
+                error_category=Category.UNKNOWN,
+                error_code="",
+                error_detail=NO_ANSWER_DETAIL,
+                lease_token="",
+                lease_expires_at=None,
+            ):
+                message_event_emit(message=message, event=EventType.FAILED)
+    return unknown

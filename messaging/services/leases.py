@@ -1,0 +1,126 @@
+"""Kicks and leases: a django-q2 task only kicks a message id; the Message row is the truth.
+
+A worker claims messages with a conditional UPDATE and a lease, renews the lease between provider
+requests, and the sweeper kicks queued messages whose kick was lost and sending ones whose lease
+ran out (the worker died).
+"""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from messaging.models import Message, MessageStatus, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+SEND_TASK = "messaging.tasks.message_send_task"
+SEND_BATCH_TASK = "messaging.tasks.message_send_batch_task"
+
+
+def message_enqueue(*, message_id: int) -> None:
+    """Once the transaction commits, have a worker dispatch this message."""
+    # Robust: if the broker is unreachable the message stays queued and the sweeper kicks it later.
+    transaction.on_commit(lambda: async_task(SEND_TASK, message_id), robust=True)
+
+
+def message_enqueue_batch(*, message_ids: list[int]) -> None:
+    """Once the transaction commits, have one worker dispatch these messages together (bulk)."""
+    if message_ids:
+        ids = list(message_ids)
+        transaction.on_commit(lambda: async_task(SEND_BATCH_TASK, ids), robust=True)
+
+
+def _lease_until() -> datetime:
+    return timezone.now() + timedelta(seconds=settings.SMSCONSOLE_DISPATCH_LEASE_SECONDS)
+
+
+def _claimable() -> Q:
+    now = timezone.now()
+    return Q(status=MessageStatus.QUEUED, due_at__lte=now) | Q(
+        status=MessageStatus.SENDING, lease_expires_at__lt=now
+    )
+
+
+def message_claim(*, message_ids: list[int], also_due: int = 0) -> tuple[str, list[Message]]:
+    """Take the messages for this worker (queued → sending, one lease); the token and those taken.
+
+    Messages already claimed by another worker or finished are left out. With also_due, up to
+    that many other queued messages that are due are taken too (oldest due first): messages due at
+    the same moment go out together instead of waiting for their own kicks.
+    """
+    token = uuid.uuid4().hex
+    if also_due > 0:
+        others = (
+            Message.objects.filter(status=MessageStatus.QUEUED, due_at__lte=timezone.now())
+            .exclude(pk__in=message_ids)
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)[:also_due]
+        )
+        message_ids = [*message_ids, *others]
+    claimed = (
+        Message.objects.filter(pk__in=message_ids)
+        .filter(_claimable())
+        .update(status=MessageStatus.SENDING, lease_token=token, lease_expires_at=_lease_until())
+    )
+    if not claimed:
+        return token, []
+    return token, list(Message.objects.filter(pk__in=message_ids, lease_token=token).order_by("id"))
+
+
+def messages_held(*, message_ids: list[int], token: str) -> QuerySet[Message]:
+    """The messages still sending under this worker's lease (for the updates that finish them)."""
+    return Message.objects.filter(
+        pk__in=message_ids, status=MessageStatus.SENDING, lease_token=token
+    )
+
+
+def messages_lease_extend(*, message_ids: list[int], token: str) -> int:
+    """Extend the leases of those of these messages still sending under this token (requests in
+    flight keep their messages); how many were extended."""
+    return messages_held(message_ids=message_ids, token=token).update(
+        lease_expires_at=_lease_until()
+    )
+
+
+def message_lease_renew(*, messages: list[Message], token: str) -> list[Message]:
+    """Extend these messages' leases; the ones still ours (a lost one went to another worker)."""
+    ids = [message.pk for message in messages]
+    if messages_held(message_ids=ids, token=token).update(lease_expires_at=_lease_until()) == len(
+        ids
+    ):
+        return messages
+    still_ours = set(messages_held(message_ids=ids, token=token).values_list("pk", flat=True))
+    for message in messages:
+        if message.pk not in still_ours:
+            logger.warning(
+                "Message %s: lease lost during failover; another worker has it", message.pk
+            )
+    return [message for message in messages if message.pk in still_ours]
+
+
+def message_sweep() -> int:
+    """Kick queued messages that are due and sending ones whose lease ran out (worker died).
+
+    A message kicked recently is left alone, so a long backlog is not kicked over and over.
+    Returns how many messages were kicked.
+    """
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(name="sweeper", defaults={"beat_at": now})
+    stale = now - timedelta(seconds=settings.SMSCONSOLE_REKICK_SECONDS)
+    ids = list(
+        Message.objects.filter(_claimable())
+        .filter(Q(kicked_at__isnull=True) | Q(kicked_at__lt=stale))
+        .order_by("id")
+        .values_list("id", flat=True)[: settings.SMSCONSOLE_SWEEP_BATCH]
+    )
+    with transaction.atomic():
+        Message.objects.filter(pk__in=ids).update(kicked_at=now)
+        for message_id in ids:
+            message_enqueue(message_id=message_id)
+    return len(ids)

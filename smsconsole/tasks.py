@@ -1,7 +1,0 @@
-"""django-q2 tasks: one-line wrappers around services."""
-
-from smsconsole.services import stats_rollup
-
-
-def stats_rollup_task() -> None:
-    stats_rollup()

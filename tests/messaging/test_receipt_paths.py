@@ -1,0 +1,109 @@
+"""Each provider's real receipt path, end to end over HTTP: a message goes out through its
+simulator, the simulator reports it the way the provider does (a push to the connector's receipt
+URL, or an answer to a report query), and the message ends delivered or undelivered."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from connectors.simulators.models import ReceivedSms
+from connectors.simulators.receipts import simulator_receipts_push
+from connectors.simulators.selectors import simulated_provider_get
+from connectors.simulators.services import (
+    simulated_provider_set_receipts,
+    simulator_account_set_receipt_url,
+)
+from messaging.models import DeliveryReport, Message, MessageStatus, ReceiptSource
+from messaging.services import delivery_reports_poll, message_create
+from tests.connectors.providers.harness import harness_setup
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# (provider, how its receipt comes): every provider whose simulator gives receipts.
+PATHS = [
+    pytest.param("iletimerkezi", "webhook", id="İleti Merkezi: webhook push"),
+    pytest.param("iletimerkezi", "poll", id="İleti Merkezi: get-report"),
+    pytest.param("infobip", "callback", id="Infobip: push to notifyUrl"),
+    pytest.param("infobip", "poll", id="Infobip: /sms/1/reports"),
+    pytest.param("twilio", "callback", id="Twilio: signed StatusCallback"),
+    pytest.param("jetsms", "poll", id="Jet SMS: ReportSMS"),
+    pytest.param("mobildev", "poll", id="Mobildev: report (Action 3)"),
+    pytest.param("http", "webhook", id="Generic HTTP: webhook read by the connector's rules"),
+    pytest.param("figensoft", "webhook", id="FigenSoft: webhook read by the connector's rules"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _receipt_settings(settings, live_server):
+    settings.SMSCONSOLE_SIMULATOR_RECEIPT_PUSH = False  # the test pushes when it wants
+    settings.SMSCONSOLE_PUBLIC_URL = live_server.url
+
+
+def _sent_message(slug: str, how: str, live_server, settings, *, delivered: bool) -> Message:
+    setup = harness_setup(slug)
+    account = setup.account()
+    connector = setup.connector(live_server.url)
+    simulated_provider_set_receipts(
+        provider=simulated_provider_get(slug=setup.shared.simulator_slug),
+        delivered_percent=100 if delivered else 0,
+        receipt_delay_seconds=0,
+    )
+    if how == "webhook":  # set in the provider's panel
+        simulator_account_set_receipt_url(account=account, url=connector.receipt_url)
+    if how == "poll":
+        settings.SMSCONSOLE_PUBLIC_URL = ""  # no callback URL in the request: nothing is pushed
+    message = message_create(to=setup.shared.to, text=setup.shared.text, connector=connector.pk)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT, message.error_detail
+    assert message.delivery_state == "pending"
+    return message
+
+
+def _receipts_come(how: str) -> None:
+    if how == "poll":
+        delivery_reports_poll()
+    else:
+        assert simulator_receipts_push(now=timezone.now() + timedelta(seconds=1)) == 1
+
+
+@pytest.mark.parametrize(("slug", "how"), PATHS)
+@pytest.mark.parametrize("delivered", [True, False], ids=["delivered", "undelivered"])
+def test_a_message_ends_as_its_providers_receipt_says(slug, how, delivered, live_server, settings):
+    message = _sent_message(slug, how, live_server, settings, delivered=delivered)
+
+    _receipts_come(how)
+
+    message.refresh_from_db()
+    assert message.delivery_state == ("delivered" if delivered else "undelivered")
+    assert (message.delivered_at is not None) is delivered
+    report = DeliveryReport.objects.get(message=message)
+    assert report.applied
+    assert report.source == (ReceiptSource.PULL if how == "poll" else ReceiptSource.PUSH)
+    assert report.raw
+    if how != "poll":
+        assert ReceivedSms.objects.get().receipt_answer == "HTTP 200"
+
+
+@pytest.mark.parametrize(("slug", "how"), [p for p in PATHS if p.values[1] == "poll"])
+def test_a_report_query_before_the_receipt_is_due_changes_nothing(slug, how, live_server, settings):
+    message = _sent_message(slug, how, live_server, settings, delivered=True)
+    ReceivedSms.objects.update(receipt_due_at=timezone.now() + timedelta(hours=1))
+
+    delivery_reports_poll()
+
+    message.refresh_from_db()
+    assert message.delivery_state == "pending"
+    assert not DeliveryReport.objects.exists()
+
+
+def test_polling_stops_once_the_message_is_final(live_server, settings):
+    message = _sent_message("jetsms", "poll", live_server, settings, delivered=True)
+    delivery_reports_poll()
+    ReceivedSms.objects.update(receipt_state="undelivered")  # the provider changes its mind
+
+    delivery_reports_poll()
+
+    message.refresh_from_db()
+    assert message.delivery_state == "delivered"
+    assert DeliveryReport.objects.count() == 1

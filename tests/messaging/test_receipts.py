@@ -1,0 +1,354 @@
+"""The receipt endpoint and the delivery state: token, signature, monotonic updates, duplicates,
+out-of-order and unmatched receipts, the delivery wait, opt-outs, and what the console shows."""
+
+import json
+import re
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.utils import timezone
+
+from connectors.providers.twilio import twilio_signature
+from connectors.services import connector_regenerate_receipt_token
+from messaging.models import DeliveryReport, Message, MessageStatus, OptOut
+from messaging.services import (
+    DeliveryUpdate,
+    delivery_reports_sweep,
+    message_delivery_update,
+)
+from tests.factories import ConnectorFactory
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_URL = "https://sms.example.com"
+TWILIO_SID, TWILIO_TOKEN = "AC" + "ab" * 16, "twilio-auth-token-123"
+
+
+@pytest.fixture(autouse=True)
+def _public_url(settings):
+    settings.SMSCONSOLE_PUBLIC_URL = PUBLIC_URL
+
+
+def sent(connector, *, provider_id: str, to: str = "+905321234567", **fields) -> Message:
+    """A message the connector carried, waiting for its receipt."""
+    values = {
+        "status": MessageStatus.SENT,
+        "sent_at": timezone.now(),
+        "delivery_state": "pending",
+        **fields,
+    }
+    return Message.objects.create(
+        to=to,
+        text="Kodunuz 1234",
+        connector=connector,
+        provider_message_id=provider_id,
+        due_at=timezone.now(),
+        **values,
+    )
+
+
+@pytest.fixture
+def ileti():
+    return ConnectorFactory(provider="iletimerkezi", username="key", password="hash-s3cret")
+
+
+def ileti_body(order_id, status, to="+905321234567") -> bytes:
+    report = {"id": 1, "packet_id": order_id, "status": status, "to": to, "body": "Kodunuz"}
+    return json.dumps({"report": report}).encode()
+
+
+def post(client, connector, body: bytes, *, content_type="application/json", token=None, **extra):
+    path = f"/dlr/{connector.pk}/{token or connector.receipt_token}/"
+    return client.post(path, body, content_type=content_type, **extra)
+
+
+@pytest.fixture
+def push(client, django_capture_on_commit_callbacks):
+    """push(connector, body, ...) → the answer; the task reading the receipt runs too."""
+
+    def send(connector, body, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(client, connector, body, **kwargs)
+
+    return send
+
+
+def test_a_receipt_is_answered_200_and_applied(ileti, push):
+    message = sent(ileti, provider_id="555")
+
+    answer = push(ileti, ileti_body(555, "delivered"))
+
+    assert answer.status_code == 200
+    message.refresh_from_db()
+    assert message.delivery_state == "delivered"
+    assert message.delivery_code == "delivered"
+    report = DeliveryReport.objects.get()
+    assert (report.message, report.state, report.applied) == (message, "delivered", True)
+
+
+@pytest.mark.parametrize(
+    "token", ["wrong-token", "", "x" * 48], ids=["wrong", "empty-looking", "same length"]
+)
+def test_a_wrong_token_is_401_and_nothing_is_stored(ileti, client, token):
+    answer = client.post(f"/dlr/{ileti.pk}/{token or 'x'}/", ileti_body(1, "delivered"), "json")
+
+    assert answer.status_code == 401
+    assert not DeliveryReport.objects.exists()
+
+
+def test_an_unknown_connector_is_401(client):
+    assert client.post("/dlr/999/abc/", b"{}", content_type="application/json").status_code == 401
+
+
+def test_a_new_token_retires_the_old_url(ileti, client, push):
+    old = ileti.receipt_token
+    connector_regenerate_receipt_token(connector=ileti)
+
+    assert post(client, ileti, ileti_body(1, "delivered"), token=old).status_code == 401
+    assert push(ileti, ileti_body(1, "delivered")).status_code == 200
+
+
+def test_a_body_over_the_limit_is_413(ileti, client, settings):
+    settings.SMSCONSOLE_RECEIPT_MAX_BYTES = 100
+    assert post(client, ileti, b"{" + b" " * 200 + b"}").status_code == 413
+    assert not DeliveryReport.objects.exists()
+
+
+def test_a_duplicate_receipt_is_kept_and_changes_nothing(ileti, push):
+    message = sent(ileti, provider_id="555")
+    push(ileti, ileti_body(555, "delivered"))
+    first_update = Message.objects.get().delivery_updated_at
+
+    assert push(ileti, ileti_body(555, "delivered")).status_code == 200
+
+    message.refresh_from_db()
+    assert message.delivery_updated_at == first_update
+    assert list(DeliveryReport.objects.order_by("id").values_list("applied", flat=True)) == [
+        True,
+        False,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "final"),
+    [
+        ("delivered", "accepted", "delivered"),
+        ("delivered", "undelivered", "delivered"),
+        ("undelivered", "delivered", "undelivered"),
+        ("accepted", "delivered", "delivered"),
+    ],
+    ids=["late pending", "late other final", "final never moves", "pending then final"],
+)
+def test_receipts_out_of_order_never_move_a_final_state(ileti, push, first, then, final):
+    message = sent(ileti, provider_id="555")
+
+    push(ileti, ileti_body(555, first))
+    push(ileti, ileti_body(555, then))
+
+    message.refresh_from_db()
+    assert message.delivery_state == final
+
+
+def test_one_order_id_is_matched_by_number(ileti, push):
+    first = sent(ileti, provider_id="555", to="+905321234567")
+    second = sent(ileti, provider_id="555", to="+905329876543")
+
+    push(ileti, ileti_body(555, "undelivered", to="+905329876543"))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.delivery_state, second.delivery_state) == ("pending", "undelivered")
+
+
+def test_an_unmatched_receipt_is_stored_and_shown(ileti, push, console):
+    assert push(ileti, ileti_body(999, "delivered")).status_code == 200
+
+    report = DeliveryReport.objects.get()
+    assert report.message is None
+    assert report.state == "delivered"
+    page = console.get("/delivery-reports/").content.decode()
+    assert f'id="report-{report.pk}"' in page
+    assert "999" in page
+
+
+def test_an_unreadable_receipt_is_200_and_kept_with_the_reason(ileti, push, console):
+    assert push(ileti, b"not json", content_type="text/plain").status_code == 200
+
+    report = DeliveryReport.objects.get()
+    assert report.state == ""
+    assert report.detail.startswith("Could not be read")
+    assert "not json" in console.get("/delivery-reports/").content.decode()
+
+
+def test_the_stored_receipt_is_redacted(push):
+    connector = ConnectorFactory(provider="iletimerkezi", username="key", password="hash-s3cret")
+    body = ileti_body(1, "delivered").replace(b'"Kodunuz"', b'"hash-s3cret"')
+
+    push(connector, body)
+
+    assert "hash-s3cret" not in DeliveryReport.objects.get().raw
+
+
+def test_a_receipt_before_the_sent_state_is_kept_by_our_own_id(push):
+    """Infobip can report faster than the dispatcher records "sent": our id matches it."""
+    infobip = ConnectorFactory(provider="infobip", options={"base_url": "https://x.example"})
+    message = sent(infobip, provider_id="", status=MessageStatus.SENDING, delivery_state="none")
+    message.connector = None
+    message.save()
+    result = {
+        "messageId": f"sms-{message.pk}",
+        "to": "905321234567",
+        "status": {"groupName": "DELIVERED", "name": "DELIVERED_TO_HANDSET"},
+        "callbackData": str(message.pk),
+    }
+
+    push(infobip, json.dumps({"results": [result]}).encode())
+
+    message.refresh_from_db()
+    assert message.delivery_state == "delivered"
+
+
+def test_the_wait_ends_in_unknown_and_a_late_receipt_still_counts(ileti, push, settings):
+    settings.SMSCONSOLE_DELIVERY_WAIT_HOURS = 72
+    old = sent(ileti, provider_id="555", sent_at=timezone.now() - timedelta(hours=73))
+    recent = sent(ileti, provider_id="556")
+
+    assert delivery_reports_sweep() == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.delivery_state, recent.delivery_state) == ("unknown", "pending")
+    push(ileti, ileti_body(555, "delivered"))
+    old.refresh_from_db()
+    assert old.delivery_state == "delivered"
+
+
+def test_the_update_returns_only_the_messages_that_changed(ileti):
+    pending = sent(ileti, provider_id="1")
+    final = sent(ileti, provider_id="2", delivery_state="delivered")
+
+    changed = message_delivery_update(
+        updates=[
+            DeliveryUpdate(pending.pk, "undelivered", "112"),
+            DeliveryUpdate(final.pk, "undelivered", "112"),
+            DeliveryUpdate(pending.pk, "pending"),
+        ]
+    )
+
+    assert [m.pk for m in changed] == [pending.pk]
+    assert changed[0].delivery_state == "undelivered"
+
+
+@pytest.fixture
+def twilio():
+    return ConnectorFactory(provider="twilio", username=TWILIO_SID, password=TWILIO_TOKEN)
+
+
+def twilio_push(push, connector, fields, *, signature=None):
+    url = f"{PUBLIC_URL}/dlr/{connector.pk}/{connector.receipt_token}/"
+    signed = twilio_signature(TWILIO_TOKEN, url, fields) if signature is None else signature
+    return push(
+        connector,
+        urlencode(fields).encode(),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": signed},
+    )
+
+
+TWILIO_DELIVERED = {"MessageSid": "SM1", "MessageStatus": "delivered", "AccountSid": TWILIO_SID}
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["", "bm90IHRoZSBzaWduYXR1cmU=", twilio_signature("another-token", "https://x/", {})],
+    ids=["missing", "garbage", "another account's"],
+)
+def test_a_bad_twilio_signature_is_403_and_nothing_is_stored(twilio, push, signature):
+    sent(twilio, provider_id="SM1")
+
+    answer = twilio_push(push, twilio, TWILIO_DELIVERED, signature=signature)
+
+    assert answer.status_code == 403
+    assert not DeliveryReport.objects.exists()
+    assert Message.objects.get().delivery_state == "pending"
+
+
+def test_a_signed_twilio_callback_is_applied(twilio, push):
+    message = sent(twilio, provider_id="SM1")
+
+    assert twilio_push(push, twilio, TWILIO_DELIVERED).status_code == 200
+
+    message.refresh_from_db()
+    assert message.delivery_state == "delivered"
+    assert TWILIO_SID not in DeliveryReport.objects.get().raw  # the account SID is redacted
+
+
+def test_twilio_error_21610_adds_the_number_to_the_opt_outs(twilio, push):
+    message = sent(twilio, provider_id="SM1", to="+905321234567")
+    fields = {"MessageSid": "SM1", "MessageStatus": "undelivered", "ErrorCode": "21610"}
+
+    twilio_push(push, twilio, fields)
+
+    message.refresh_from_db()
+    assert message.delivery_state == "undelivered"
+    assert OptOut.objects.filter(number="+905321234567").exists()
+
+
+def test_the_message_page_shows_the_receipt_timeline(ileti, push, console):
+    message = sent(ileti, provider_id="555")
+    push(ileti, ileti_body(555, "accepted"))
+    push(ileti, ileti_body(555, "delivered"))
+
+    page = console.get(f"/messages/{message.pk}/").content.decode()
+
+    assert "Receipt: Delivered" in page
+    assert "Receipt: Pending" in page
+    assert "&quot;packet_id&quot;: 555" in page  # the raw receipt
+    assert 'id="delivery-state"' in page
+
+
+def test_a_connector_without_receipts_says_so(console):
+    josms = ConnectorFactory(provider="josms", options={"base_url": "https://josms.example"})
+    ileti = ConnectorFactory(provider="iletimerkezi")
+
+    josms_page = console.get(f"/connectors/{josms.pk}/edit/").content.decode()
+    ileti_page = console.get(f"/connectors/{ileti.pk}/edit/").content.decode()
+
+    assert "This provider sends no delivery reports" in josms_page
+    assert ileti.receipt_url in ileti_page
+    assert "This provider sends no delivery reports" not in ileti_page
+
+
+def test_the_console_button_gives_a_new_receipt_url(console, ileti):
+    old = ileti.receipt_token
+
+    answer = console.post(f"/connectors/{ileti.pk}/regenerate-receipt-token/")
+
+    ileti.refresh_from_db()
+    assert answer.status_code == 302
+    assert ileti.receipt_token != old
+
+
+def test_the_api_shows_the_receipt_url_and_regenerates_it(api, ileti):
+    shown = api.get(f"/api/v1/connectors/{ileti.pk}/").json()
+    answer = api.post(f"/api/v1/connectors/{ileti.pk}/regenerate-receipt-token/")
+
+    ileti.refresh_from_db()
+    assert shown["receipt_url"] != answer.json()["receipt_url"]
+    assert answer.json()["receipt_url"] == f"{PUBLIC_URL}/dlr/{ileti.pk}/{ileti.receipt_token}/"
+    assert shown["sends_receipts"] is True
+
+
+def test_the_log_and_the_api_filter_by_delivery_state(ileti, console, api):
+    delivered = sent(ileti, provider_id="1", delivery_state="delivered")
+    sent(ileti, provider_id="2")
+
+    page = console.get("/messages/", {"delivery_state": "delivered"}).content.decode()
+    listed = api.get("/api/v1/messages/", {"delivery_state": "delivered"}).json()["results"]
+    detail = api.get(f"/api/v1/messages/{delivered.pk}/").json()
+
+    assert re.findall(r'href="/messages/(\d+)/"', page) == [str(delivered.pk)]
+    assert [row["id"] for row in listed] == [delivered.pk]
+    assert (detail["delivery_state"], detail["delivery_code"]) == ("delivered", "")
+    assert "delivered_at" in detail
