@@ -69,6 +69,21 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started once the test database exists: only then does it share
+    the in-memory SQLite connection with its request threads (else each opens its own, and the
+    shared-cache database answers "table is locked" when both write)."""
+    return live_server
+
+
+@pytest.fixture(autouse=True)
+def _receipts_pushed_by_the_test(settings):
+    """Simulators push no receipts from timer threads: one firing seconds later, in another test or
+    in the middle of this one, would write to the test database behind its back."""
+    settings.SMSCONSOLE_SIMULATOR_RECEIPT_PUSH = False
+
+
 @pytest.fixture(autouse=True)
 def _fresh_shared_cache(settings):
     """Counters in the shared cache (Redis when REDIS_URL is set) start from zero in every test."""

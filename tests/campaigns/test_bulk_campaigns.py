@@ -47,7 +47,8 @@ def test_a_campaign_goes_out_in_as_few_requests_as_the_limit_allows(slug, option
     account = setup.account()
     account.balance = RECIPIENTS * 2
     account.save()
-    connector = setup.connector(live_server.url, options=options)
+    # A simulator takes a request of 1,000 numbers one row at a time: seconds on a busy machine.
+    connector = setup.connector(live_server.url, options={"timeout_seconds": 30, **options})
     limit = (connector.options or {}).get("list_size") or get_provider(
         slug
     ).max_recipients_per_request

@@ -23,7 +23,6 @@ NUMBERS = ["+905321234561", "+905321234562", "+905321234563", "+905321234564"]
 def ileti_connector(transactional_db, live_server, settings):
     """An İleti Merkezi connector whose simulator pushes receipts to its webhook (by the test)."""
     settings.SMSCONSOLE_PUBLIC_URL = live_server.url
-    settings.SMSCONSOLE_SIMULATOR_RECEIPT_PUSH = False
     setup = harness_setup("iletimerkezi")
     account = setup.account()
     connector = setup.connector(live_server.url, name="İleti Merkezi")

@@ -36,7 +36,6 @@ PATHS = [
 
 @pytest.fixture(autouse=True)
 def _receipt_settings(settings, live_server):
-    settings.SMSCONSOLE_SIMULATOR_RECEIPT_PUSH = False  # the test pushes when it wants
     settings.SMSCONSOLE_PUBLIC_URL = live_server.url
 
 

@@ -41,7 +41,9 @@ assert message_dispatch(message_id=warm_up.id).status == "sent"
 for i in range({count}):
     message_create(to=f"+90532{{i:07d}}", text=f"Load test {{i}}")
 numbers = "\\n".join(f"+96279{{n:07d}}" for n in range({campaign}))
-campaign_create(name="Concurrent", text="Campaign in bulk", pasted=numbers, start=True)
+# Transactional: a commercial campaign to Jordan waits out the quiet hours (21:00-07:00 Amman).
+campaign_create(name="Concurrent", text="Campaign in bulk", kind="transactional", pasted=numbers,
+                start=True)
 """
 
 

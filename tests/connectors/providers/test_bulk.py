@@ -194,7 +194,6 @@ def test_a_failed_list_request_fails_over_number_by_number(bulk, live_server):
 
 @pytest.mark.parametrize("bulk", BULKS)
 def test_every_number_of_a_bulk_request_ends_delivered_by_its_receipt(bulk, live_server, settings):
-    settings.SMSCONSOLE_SIMULATOR_RECEIPT_PUSH = False  # the test pushes when it wants
     settings.SMSCONSOLE_PUBLIC_URL = live_server.url if bulk.receipts != "poll" else ""
     setup = bulk.setup
     account = setup.account()
