@@ -88,6 +88,11 @@ class TextMeasure:
 MAX_TEXT_CHARACTERS = 1600
 
 
+def digits_only(value: str) -> bool:
+    """Whether the value is ASCII digits 0-9 (str.isdigit also holds for '²' and '٣', int() refuses '²')."""
+    return value.isascii() and value.isdigit()
+
+
 def text_problem(text: str) -> str:
     """What makes a text unsendable, in words for the person who wrote it; "" when it is fine."""
     if not text.strip():

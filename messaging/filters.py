@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connectors.providers.types import DeliveryState
 from core.phone import number_or_none
+from core.text import digits_only
 from messaging.models import Message, MessageKind, MessageStatus
 from messaging.selectors import messaging_connector_choices
 
@@ -41,7 +42,7 @@ class MessageFilterForm(forms.Form):
             *(
                 choice
                 for source in campaign_choice_sources
-                for choice in source(include_id=int(asked) if asked.isdigit() else None)
+                for choice in source(include_id=int(asked) if digits_only(asked) else None)
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from connectors.models import Connector
 from connectors.selectors import sender_titles_active
+from core.text import digits_only
 from messaging.models import IysRecipientType, MessageKind
 
 # How long a message may be given to wait to be sent: a minute to a week.
@@ -64,7 +65,7 @@ def sender_problem(sender: str, *, connector: Connector | None = None) -> str:
 def _seconds(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and digits_only(value.strip()):
         return int(value)
     return None
 

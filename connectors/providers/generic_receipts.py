@@ -14,6 +14,7 @@ from django import forms
 
 from connectors.providers.base import e164_from
 from connectors.providers.types import DeliveryState, Receipt, ReceiptRequest
+from core.text import digits_only
 
 FIELD_PATH_RE = r"^[\w.\[\]-]+$"
 
@@ -107,7 +108,7 @@ def _value(item: Any, path: str) -> str | None:
     if not path:
         return None
     for step in re.findall(r"[^.\[\]]+", path):
-        if isinstance(item, list) and step.isdigit() and int(step) < len(item):
+        if isinstance(item, list) and digits_only(step) and int(step) < len(item):
             item = item[int(step)]
         elif isinstance(item, dict) and step in item:
             item = item[step]

@@ -7,6 +7,7 @@ from django.core.validators import slug_re
 from django.db.models import Count, Q, QuerySet
 
 from connectors.providers.types import FINAL_DELIVERY_STATES, DeliveryState
+from core.text import digits_only
 from messaging.campaigns.models import (
     Campaign,
     CampaignRecipient,
@@ -33,7 +34,7 @@ def template_get(*, key: str) -> Template | None:
 
 def template_get_by_key_or_id(*, key_or_id: str) -> Template | None:
     """An all-digit value is an id (keys always hold a letter); anything else is a key."""
-    if key_or_id.isdigit():
+    if digits_only(key_or_id):
         return Template.objects.filter(pk=int(key_or_id)).first()
     return template_get(key=key_or_id)
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 
 from core.audit import audit_record
 from core.phone import number_for_opt_out
+from core.text import digits_only
 from messaging.models import OptOut
 
 
@@ -15,7 +16,7 @@ def optout_create(
 ) -> OptOut:
     """Add a number to the opt-out list (idempotent); `actor` names a phone that texted a stop word."""
     normalised = number_for_opt_out(number)
-    if not normalised.lstrip("+").isdigit():
+    if not digits_only(normalised.lstrip("+")):
         raise ValidationError({"number": [gettext("Enter a phone number, e.g. +905321234567.")]})
     optout, created = OptOut.objects.get_or_create(
         number=normalised, defaults={"keyword": keyword, "inbound_message_id": inbound_message_id}

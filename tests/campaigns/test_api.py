@@ -262,8 +262,9 @@ def test_template_create_refuses_bad_fields(api, shipped, body, field):
     assert field in answer.json()["fields"]
 
 
-def test_template_unknown_is_404(api, db):
-    assert api.get("/api/v1/templates/nope/").status_code == 404
+@pytest.mark.parametrize("key_or_id", ["nope", "²", "٣"], ids=["key", "superscript", "arabic"])
+def test_template_unknown_is_404(api, db, key_or_id):
+    assert api.get(f"/api/v1/templates/{key_or_id}/").status_code == 404
 
 
 # -- campaigns API --------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ with transaction.atomic():
 SENT = "SELECT count(*) FROM messaging_message WHERE status = 'sent'"
 UNFINISHED = "SELECT count(*) FROM messaging_message WHERE status IN ('queued', 'sending')"
 IN_FLIGHT = "SELECT message_id FROM messaging_attempt WHERE provider_code = 'in-flight'"
+SENT_AND_IN_FLIGHT = f"SELECT ({SENT}) >= 50 AND EXISTS ({IN_FLIGHT})"
 
 
 def test_a_killed_worker_in_a_concurrent_batch_sends_no_number_twice(product_stack):
@@ -53,7 +54,9 @@ def test_a_killed_worker_in_a_concurrent_batch_sends_no_number_twice(product_sta
     stack.shell(SETUP.format(url=stack.url, count=MESSAGES))
 
     cluster = stack.processes.qcluster()
-    assert stack.wait_until(SENT, lambda sent: sent >= 50, 120), stack.log_tail()
+    # Kill once messages went out and a request is in flight (on a loaded machine the worker can
+    # take a while to start its next batch's request).
+    assert stack.wait_until(SENT_AND_IN_FLIGHT, lambda ready: ready == 1, 120), stack.log_tail()
     for pid in [cluster.pid, *descendants(cluster.pid)]:  # the worker dies mid-batch, with all
         os.kill(pid, signal.SIGKILL)
     cluster.wait()

@@ -121,6 +121,7 @@ def test_message_expiring_during_failover_is_failed_not_retried(jet_connector):
         pytest.param({"validity_seconds": 59}, "validity_seconds", id="under a minute"),
         pytest.param({"validity_seconds": 8 * 86400}, "validity_seconds", id="over a week"),
         pytest.param({"validity_seconds": "soon"}, "validity_seconds", id="not a number"),
+        pytest.param({"validity_seconds": "6²"}, "validity_seconds", id="superscript digit"),
         pytest.param(
             {"validity_seconds": 600, "expires_at": timezone.now() + timedelta(hours=1)},
             "validity_seconds",

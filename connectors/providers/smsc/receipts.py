@@ -29,6 +29,7 @@ from connectors.providers.types import (
     ProviderError,
     Receipt,
 )
+from core.text import digits_only
 
 if TYPE_CHECKING:
     from connectors.models import Connector
@@ -74,7 +75,7 @@ def message_id_forms(message_id: str) -> tuple[str, ...]:
     """Other ways an SMSC writes the same id: hex as decimal and decimal as hex."""
     value = message_id.strip()
     forms: list[str] = []
-    if value.isdigit():
+    if digits_only(value):
         forms += [format(int(value), "x"), format(int(value), "X")]
     if re.fullmatch(r"[0-9A-Fa-f]+", value):
         short = value.lstrip("0") or "0"
@@ -101,7 +102,7 @@ def receipt_from_deliver_sm(pdu) -> Receipt | None:
     return Receipt(
         state=state,
         provider_message_id=message_id.strip(),
-        number=f"+{source.lstrip('+')}" if source.lstrip("+").isdigit() else "",
+        number=f"+{source.lstrip('+')}" if digits_only(source.lstrip("+")) else "",
         code=stat or str(pdu.message_state or ""),
         detail=f"err:{fields['err']}" if fields.get("err", "000").strip("0") else "",
         raw=text,
