@@ -108,28 +108,34 @@ def send_advanced(request: HttpRequest, provider: SimulatedProvider) -> JsonResp
             return _request_error(
                 400, "BAD_REQUEST", "Bad request: 'validityPeriod' must be a positive integer"
             )
+        taken = []  # the destinations the sender and number checks let through
         for destination in message.get("destinations") or []:
             to = str(destination.get("to", ""))
+            result = {"to": to, "messageId": destination.get("messageId") or f"ib-{to}"}
+            results.append(result)
             if sender not in account.sender_titles:
-                status = REJECTED["sender"]
+                result["status"] = REJECTED["sender"]
             elif not NUMBER_RE.match(to):
-                status = REJECTED["destination"]
-            elif simulator_balance(account=account) < 1:
-                status = REJECTED["credit"]
+                result["status"] = REJECTED["destination"]
             else:
-                order_id = simulator_sms_receive(
-                    account=account,
-                    sender=sender,
-                    messages=[(to, text)],
-                    client_id=destination.get("messageId", "") or f"ib-{to}",
-                    receipt_url=notify_url,
-                    # Infobip takes anything longer than 48 hours as 48 hours.
-                    validity="" if validity is None else str(min(validity, MAX_VALIDITY_MINUTES)),
-                )
-                status = PENDING if order_id is not None else REJECTED["credit"]
-                notified = notified or bool(notify_url and order_id is not None)
-            message_id = destination.get("messageId") or f"ib-{to}"
-            results.append({"to": to, "messageId": message_id, "status": status})
+                taken.append(result)
+        # A credit each while the balance lasts, as Infobip charges per destination: in one write.
+        paid = taken[: max(0, simulator_balance(account=account))]
+        order_id = None
+        if paid:
+            order_id = simulator_sms_receive(
+                account=account,
+                sender=sender,
+                messages=[(result["to"], text) for result in paid],
+                client_ids=[result["messageId"] for result in paid],
+                receipt_url=notify_url,
+                # Infobip takes anything longer than 48 hours as 48 hours.
+                validity="" if validity is None else str(min(validity, MAX_VALIDITY_MINUTES)),
+            )
+        for index, result in enumerate(taken):
+            accepted = order_id is not None and index < len(paid)
+            result["status"] = PENDING if accepted else REJECTED["credit"]
+        notified = notified or bool(notify_url and order_id is not None)
     if notified:
         simulator_receipts_push_soon(provider=provider)
     return JsonResponse({"bulkId": f"bulk-{len(results)}", "messages": results})

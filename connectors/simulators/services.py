@@ -166,11 +166,13 @@ def simulator_sms_receive(
     sender: str,
     messages: list[tuple[str, str]],
     client_id: str = "",
+    client_ids: list[str] | None = None,
     validity: str = "",
     receipt_url: str = "",
 ) -> int | None:
     """Take (number, text) messages, a credit each; return the order id, or None without balance.
 
+    `client_ids` gives each message its own client id (else `client_id` is every message's).
     `validity` is the request's validity field as given (e.g. Infobip's minutes), for inspection.
     Each message's fate is drawn now (the provider's delivered share) and reported final after
     its receipt delay; `receipt_url` (the request's callback, else the account's webhook) is
@@ -190,7 +192,7 @@ def simulator_sms_receive(
         ReceivedSms(
             account=account,
             order_id=0,
-            client_id=client_id,
+            client_id=client_ids[index] if client_ids else client_id,
             sender=sender,
             number=number,
             text=text,
@@ -203,7 +205,7 @@ def simulator_sms_receive(
             receipt_due_at=due_at,
             receipt_url=receipt_url or account.receipt_url,
         )
-        for number, text in messages
+        for index, (number, text) in enumerate(messages)
     )
     # The first row's id is unique across all simulators and grows like a provider's order ids.
     order_id = 100_000 + rows[0].pk
