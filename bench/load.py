@@ -12,6 +12,7 @@ answers as errors instead of stopping the run.
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import subprocess
@@ -21,7 +22,10 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.harness import free_port, processes, ratio, shell
+
 TIMEOUT_SECONDS = 60
+CONCURRENCY = 32  # clients at once in the HTTP benchmarks
 
 WRK_SCRIPT = """
 local template = [[%(body)s]]
@@ -235,3 +239,49 @@ def load_rounds(cases: dict[str, tuple[str, str]], *, rounds: int, **common) -> 
                 best[name] = figures
             best[name].update(rounds=rates, errors=errors, requests_all_rounds=requests)
     return best
+
+
+def against_views(
+    env: dict,
+    label: str,
+    workdir: Path,
+    args,
+    *,
+    headers: dict,
+    cases: dict[str, tuple[str, str]],
+    count_stored: str,
+) -> dict:
+    """Serve the product under gunicorn and load its "empty", "minimal" and "product" cases (name →
+    path, body) in turns; every 2xx answer of the product and the minimal view must have stored one
+    row (`count_stored`, a shell script, prints how many are stored)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    workers = 2 * (os.cpu_count() or 1) + 1
+    timed = {"headers": headers, "concurrency": CONCURRENCY, "seconds": args.seconds}
+    with processes(env, workdir / f"server-{label[:6]}.log") as running:
+        running.gunicorn(port, workers=workers, threads=4, settings="bench.settings")
+        empty_path, empty_body = cases["empty"]
+        load(f"{base}{empty_path}", body=empty_body, **{**timed, "seconds": 2})  # warm-up
+        best = load_rounds(
+            {name: (f"{base}{path}", body) for name, (path, body) in cases.items()},
+            rounds=args.rounds,
+            count=args.requests,
+            **timed,
+        )
+    empty, minimal, product = best["empty"], best["minimal"], best["product"]
+    stored = int(shell(env, count_stored).strip().splitlines()[-1])
+    if product["errors"] or minimal["errors"] or empty["errors"]:
+        raise RuntimeError(f"{label}: error answers under load: {product}, {minimal}, {empty}")
+    if stored < product["requests_all_rounds"] + minimal["requests_all_rounds"]:
+        raise RuntimeError(f"{label}: {stored} rows stored for more successful answers")
+    return {
+        "backend": label,
+        "concurrency": CONCURRENCY,
+        "gunicorn": {"workers": workers, "threads": 4},
+        "empty": empty,
+        "minimal": minimal,
+        "product": product,
+        "messages_stored": stored,
+        "ratio": ratio(product["per_second"], minimal["per_second"]),
+        "ratio_to_empty": ratio(product["per_second"], empty["per_second"]),
+    }

@@ -31,9 +31,8 @@ from bench.harness import (
     shell,
     write_result,
 )
-from bench.load import load, report
+from bench.load import CONCURRENCY, load, report
 
-CONCURRENCY = 32
 TARGET = 0.6
 DRAIN_SECONDS = 600
 

@@ -13,22 +13,17 @@ shared. Every 2xx answer of the product and the minimal view must be one stored 
 SQLite file always; PostgreSQL + Redis too when DATABASE_URL/REDIS_URL are set (bench.harness).
 """
 
-import os
 from pathlib import Path
 
 from bench.harness import (
-    free_port,
     manage,
-    processes,
     product_env,
-    ratio,
     runs_on_backends,
     shell,
     write_result,
 )
-from bench.load import load, load_arguments, load_rounds, report
+from bench.load import against_views, load_arguments, report
 
-CONCURRENCY = 32
 TARGET = 0.6
 RECEIVER = "4912312300"
 SETUP = f"""
@@ -43,52 +38,28 @@ def run(label: str, database_url: str, redis_url: str, args, workdir: Path) -> d
     manage(env, "migrate", "--noinput", "-v", "0")
     token = shell(env, SETUP).strip().splitlines()[-1]
     body = f"receiver={RECEIVER}&sender=90532{{n}}&message=Merhaba+{{n}}&token={token}"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    workers = 2 * (os.cpu_count() or 1) + 1
-    timed = {"headers": HEADERS, "concurrency": CONCURRENCY, "seconds": args.seconds}
-    with processes(env, workdir / f"server-{label[:6]}.log") as running:
-        running.gunicorn(port, workers=workers, threads=4, settings="bench.settings")
-        load(f"{base}/bench/minimal-view", body=body, **{**timed, "seconds": 2})  # warm-up
-        best = load_rounds(
-            {
-                "empty": (f"{base}/bench/minimal-view", body),
-                # Other senders than the product's: none of them is a retry of the other's SMS.
-                "minimal": (f"{base}/bench/minimal-receiver", body.replace("=90532", "=90533")),
-                "product": (f"{base}/SMSReceiver", body),
-            },
-            rounds=args.rounds,
-            count=args.requests,
-            **timed,
-        )
-    empty, minimal, product = best["empty"], best["minimal"], best["product"]
-    stored = int(
-        shell(env, "from inbox.models import InboundMessage as M; print(M.objects.count())")
-        .strip()
-        .splitlines()[-1]
+    result = against_views(
+        env,
+        label,
+        workdir,
+        args,
+        headers=HEADERS,
+        cases={
+            "empty": ("/bench/minimal-view", body),
+            # Other senders than the product's: none of them is a retry of the other's SMS.
+            "minimal": ("/bench/minimal-receiver", body.replace("=90532", "=90533")),
+            "product": ("/SMSReceiver", body),
+        },
+        count_stored="from inbox.models import InboundMessage as M; print(M.objects.count())",
     )
-    if product["errors"] or minimal["errors"] or empty["errors"]:
-        raise RuntimeError(f"{label}: error answers under load: {product}, {minimal}, {empty}")
-    if stored < product["requests_all_rounds"] + minimal["requests_all_rounds"]:
-        raise RuntimeError(f"{label}: {stored} messages stored for more 200 answers")
-    result = {
-        "backend": label,
-        "concurrency": CONCURRENCY,
-        "gunicorn": {"workers": workers, "threads": 4},
-        "empty": empty,
-        "minimal": minimal,
-        "product": product,
-        "messages_stored": stored,
-        "ratio": ratio(product["per_second"], minimal["per_second"]),
-        "ratio_to_empty": ratio(product["per_second"], empty["per_second"]),
-    }
+    empty, minimal, product = result["empty"], result["minimal"], result["product"]
     print(f"--- {label}")
     report("empty Django view", empty)
     report("minimal receiver (check, one insert)", minimal)
     report("POST /SMSReceiver", product)
     print(
         f"ratio {result['ratio']:.2f} of the minimal view (target {TARGET}), "
-        f"{result['ratio_to_empty']:.2f} of the empty one; {stored:,} messages stored"
+        f"{result['ratio_to_empty']:.2f} of the empty one; {result['messages_stored']:,} messages stored"
     )
     return result
 

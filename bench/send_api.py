@@ -13,22 +13,17 @@ shared. Requests/second and p50/p99 latency; every 2xx answer must be a stored m
 SQLite file always; PostgreSQL + Redis too when DATABASE_URL/REDIS_URL are set (bench.harness).
 """
 
-import os
 from pathlib import Path
 
 from bench.harness import (
-    free_port,
     manage,
-    processes,
     product_env,
     ratio,
     runs_on_backends,
-    shell,
     write_result,
 )
-from bench.load import load, load_arguments, load_rounds, report
+from bench.load import against_views, load_arguments, report
 
-CONCURRENCY = 32
 BODY = '{"to": "+90532{n}", "text": "Kodunuz: {n}. Bu kodu kimseyle paylaşmayın."}'
 TARGET = 0.6
 
@@ -37,46 +32,21 @@ def run(label: str, database_url: str, redis_url: str, args, workdir: Path) -> d
     env = product_env(database_url, redis_url=redis_url)
     manage(env, "migrate", "--noinput", "-v", "0")
     key = manage(env, "create_api_key", "bench").strip().splitlines()[-1].strip()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    workers = 2 * (os.cpu_count() or 1) + 1
-    timed = {"headers": headers, "concurrency": CONCURRENCY, "seconds": args.seconds}
-    with processes(env, workdir / f"server-{label[:6]}.log") as running:
-        running.gunicorn(port, workers=workers, threads=4, settings="bench.settings")
-        load(f"{base}/bench/minimal-api/", body=BODY, **{**timed, "seconds": 2})  # warm-up
-        best = load_rounds(
-            {
-                "empty": (f"{base}/bench/minimal-api/", BODY),
-                "minimal": (f"{base}/bench/minimal-send/", BODY),
-                "product": (f"{base}/api/v1/messages/", BODY),
-            },
-            rounds=args.rounds,
-            count=args.requests,
-            **timed,
-        )
-    empty, minimal, product = best["empty"], best["minimal"], best["product"]
-    stored = int(
-        shell(env, "from messaging.models import Message; print(Message.objects.count())")
-        .strip()
-        .splitlines()[-1]
+    result = against_views(
+        env,
+        label,
+        workdir,
+        args,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        cases={
+            "empty": ("/bench/minimal-api/", BODY),
+            "minimal": ("/bench/minimal-send/", BODY),
+            "product": ("/api/v1/messages/", BODY),
+        },
+        count_stored="from messaging.models import Message; print(Message.objects.count())",
     )
-    if product["errors"] or minimal["errors"] or empty["errors"]:
-        raise RuntimeError(f"{label}: error answers under load: {product}, {minimal}, {empty}")
-    if stored < product["requests_all_rounds"] + minimal["requests_all_rounds"]:
-        raise RuntimeError(f"{label}: {stored} messages stored for more 202 answers")
-    result = {
-        "backend": label,
-        "concurrency": CONCURRENCY,
-        "gunicorn": {"workers": workers, "threads": 4},
-        "empty": empty,
-        "minimal": minimal,
-        "product": product,
-        "messages_stored": stored,
-        "ratio": ratio(product["per_second"], minimal["per_second"]),
-        "ratio_to_empty": ratio(product["per_second"], empty["per_second"]),
-        "p99_ratio": ratio(product["p99_ms"], minimal["p99_ms"]),
-    }
+    empty, minimal, product = result["empty"], result["minimal"], result["product"]
+    result["p99_ratio"] = ratio(product["p99_ms"], minimal["p99_ms"])
     print(f"--- {label}")
     report("empty authenticated DRF view", empty)
     report("minimal send (validate, insert, enqueue)", minimal)
