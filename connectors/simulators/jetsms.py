@@ -14,6 +14,7 @@ from connectors.simulators.receipts import receipt_state_at
 from connectors.simulators.selectors import simulator_account_authenticate, simulator_balance
 from connectors.simulators.services import simulator_sms_receive
 from connectors.simulators.setup import SimulatorSetup
+from core.text import digits_only
 
 SLUG = "jetsms"
 CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -159,7 +160,7 @@ def soap(request: HttpRequest, provider: SimulatedProvider) -> HttpResponse:
     answer = ElementTree.Element(f"{{{SOAP_NS}}}ReportSMSResponse")
     rows = ElementTree.SubElement(answer, f"{{{SOAP_NS}}}ReportSMSResult")
     group_id = value.get("groupid", "")
-    if account is None or not group_id.isdigit():
+    if account is None or not digits_only(group_id):
         return _soap(answer)  # an empty report, as for an unknown group
     now = timezone.now()
     for received in ReceivedSms.objects.filter(account=account, order_id=int(group_id)):

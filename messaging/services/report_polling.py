@@ -7,13 +7,15 @@ minute); every other one is kept like a pushed receipt.
 """
 
 import logging
+from functools import partial
 
 from django.conf import settings
 
 from connectors.models import Connector
-from connectors.providers import UnknownProvider, get_provider
+from connectors.providers import Provider, UnknownProvider, get_provider
 from connectors.providers.types import Call, DeliveryState, ProviderError, SentSms
 from messaging.models import Message, ReceiptSource
+from messaging.services.inflight import requests_run
 from messaging.services.receipts import delivery_wait_start, receipts_record
 
 logger = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ def delivery_reports_poll() -> int:
 def connector_reports_poll(*, connector: Connector) -> int:
     """Ask one connector's provider about its pending messages, oldest first, in batches.
 
-    At most SMSCONSOLE_REPORT_POLL_MAX messages a run; a provider that cannot be asked now is
+    At most SMSCONSOLE_REPORT_POLL_MAX messages a run; a batch the provider cannot answer now is
     asked again at the next run. Returns how many messages changed delivery state.
     """
     provider = get_provider(connector.provider)
@@ -59,17 +61,23 @@ def connector_reports_poll(*, connector: Connector) -> int:
         .order_by("sent_at", "id")
         .values_list("id", "provider_message_id", "to")[: settings.SMSCONSOLE_REPORT_POLL_MAX]
     )
-    changed = 0
-    for start in range(0, len(pending), provider.report_batch):
-        batch = [SentSms(*row) for row in pending[start : start + provider.report_batch]]
-        try:
-            receipts = provider.reports_poll(connector=connector, messages=batch, call=Call(log=[]))
-        except ProviderError as error:
-            logger.warning("Report query of connector %s failed: %s", connector.pk, error.detail)
-            break
-        final = [receipt for receipt in receipts if receipt.state != DeliveryState.PENDING]
-        if final:
-            changed += len(
-                receipts_record(connector=connector, receipts=final, source=ReceiptSource.PULL)
-            )
-    return changed
+    batches = [
+        [SentSms(*row) for row in pending[start : start + provider.report_batch]]
+        for start in range(0, len(pending), provider.report_batch)
+    ]
+    # Batches are asked at once, up to the connector's max_in_flight (a provider asked per order id,
+    # as Jet SMS, makes one request per single message: one at a time they kept a worker for minutes).
+    asks = [partial(_batch_poll, connector, provider, batch) for batch in batches]
+    return sum(requests_run(asks, connector=connector, keep_alive=lambda: None))
+
+
+def _batch_poll(connector: Connector, provider: Provider, batch: list[SentSms]) -> int:
+    try:
+        receipts = provider.reports_poll(connector=connector, messages=batch, call=Call(log=[]))
+    except ProviderError as error:
+        logger.warning("Report query of connector %s failed: %s", connector.pk, error.detail)
+        return 0
+    final = [receipt for receipt in receipts if receipt.state != DeliveryState.PENDING]
+    if not final:
+        return 0
+    return len(receipts_record(connector=connector, receipts=final, source=ReceiptSource.PULL))
