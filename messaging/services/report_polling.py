@@ -13,7 +13,7 @@ from django.conf import settings
 
 from connectors.models import Connector
 from connectors.providers import Provider, UnknownProvider, get_provider
-from connectors.providers.types import Call, DeliveryState, ProviderError, SentSms
+from connectors.providers.types import Call, DeliveryState, ProviderError, Receipt, SentSms
 from messaging.models import Message, ReceiptSource
 from messaging.services.inflight import requests_run
 from messaging.services.receipts import delivery_wait_start, receipts_record
@@ -66,18 +66,25 @@ def connector_reports_poll(*, connector: Connector) -> int:
         for start in range(0, len(pending), provider.report_batch)
     ]
     # Batches are asked at once, up to the connector's max_in_flight (a provider asked per order id,
-    # as Jet SMS, makes one request per single message: one at a time they kept a worker for minutes).
-    asks = [partial(_batch_poll, connector, provider, batch) for batch in batches]
-    return sum(requests_run(asks, connector=connector, keep_alive=lambda: None))
+    # as Jet SMS, makes one request per single message: one at a time they kept a worker for
+    # minutes); their receipts are recorded here, one batch after another, as the senders' writes.
+    asks = [partial(_batch_receipts, connector, provider, batch) for batch in batches]
+    changed = 0
+    for receipts in requests_run(asks, connector=connector, keep_alive=lambda: None):
+        final = [receipt for receipt in receipts if receipt.state != DeliveryState.PENDING]
+        if final:
+            recorded = receipts_record(
+                connector=connector, receipts=final, source=ReceiptSource.PULL
+            )
+            changed += len(recorded)
+    return changed
 
 
-def _batch_poll(connector: Connector, provider: Provider, batch: list[SentSms]) -> int:
+def _batch_receipts(
+    connector: Connector, provider: Provider, batch: list[SentSms]
+) -> list[Receipt]:
     try:
-        receipts = provider.reports_poll(connector=connector, messages=batch, call=Call(log=[]))
+        return provider.reports_poll(connector=connector, messages=batch, call=Call(log=[]))
     except ProviderError as error:
         logger.warning("Report query of connector %s failed: %s", connector.pk, error.detail)
-        return 0
-    final = [receipt for receipt in receipts if receipt.state != DeliveryState.PENDING]
-    if not final:
-        return 0
-    return len(receipts_record(connector=connector, receipts=final, source=ReceiptSource.PULL))
+        return []
