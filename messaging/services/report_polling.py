@@ -7,15 +7,13 @@ minute); every other one is kept like a pushed receipt.
 """
 
 import logging
-from functools import partial
 
 from django.conf import settings
 
 from connectors.models import Connector
-from connectors.providers import Provider, UnknownProvider, get_provider
-from connectors.providers.types import Call, DeliveryState, ProviderError, Receipt, SentSms
+from connectors.providers import UnknownProvider, get_provider
+from connectors.providers.types import Call, DeliveryState, ProviderError, SentSms
 from messaging.models import Message, ReceiptSource
-from messaging.services.inflight import requests_run
 from messaging.services.receipts import delivery_wait_start, receipts_record
 
 logger = logging.getLogger(__name__)
@@ -48,7 +46,7 @@ def delivery_reports_poll() -> int:
 def connector_reports_poll(*, connector: Connector) -> int:
     """Ask one connector's provider about its pending messages, oldest first, in batches.
 
-    At most SMSCONSOLE_REPORT_POLL_MAX messages a run; a batch the provider cannot answer now is
+    At most SMSCONSOLE_REPORT_POLL_MAX messages a run; a provider that cannot be asked now is
     asked again at the next run. Returns how many messages changed delivery state.
     """
     provider = get_provider(connector.provider)
@@ -61,30 +59,17 @@ def connector_reports_poll(*, connector: Connector) -> int:
         .order_by("sent_at", "id")
         .values_list("id", "provider_message_id", "to")[: settings.SMSCONSOLE_REPORT_POLL_MAX]
     )
-    batches = [
-        [SentSms(*row) for row in pending[start : start + provider.report_batch]]
-        for start in range(0, len(pending), provider.report_batch)
-    ]
-    # Batches are asked at once, up to the connector's max_in_flight (a provider asked per order id,
-    # as Jet SMS, makes one request per single message: one at a time they kept a worker for
-    # minutes); their receipts are recorded here, one batch after another, as the senders' writes.
-    asks = [partial(_batch_receipts, connector, provider, batch) for batch in batches]
     changed = 0
-    for receipts in requests_run(asks, connector=connector, keep_alive=lambda: None):
+    for start in range(0, len(pending), provider.report_batch):
+        batch = [SentSms(*row) for row in pending[start : start + provider.report_batch]]
+        try:
+            receipts = provider.reports_poll(connector=connector, messages=batch, call=Call(log=[]))
+        except ProviderError as error:
+            logger.warning("Report query of connector %s failed: %s", connector.pk, error.detail)
+            break
         final = [receipt for receipt in receipts if receipt.state != DeliveryState.PENDING]
         if final:
-            recorded = receipts_record(
-                connector=connector, receipts=final, source=ReceiptSource.PULL
+            changed += len(
+                receipts_record(connector=connector, receipts=final, source=ReceiptSource.PULL)
             )
-            changed += len(recorded)
     return changed
-
-
-def _batch_receipts(
-    connector: Connector, provider: Provider, batch: list[SentSms]
-) -> list[Receipt]:
-    try:
-        return provider.reports_poll(connector=connector, messages=batch, call=Call(log=[]))
-    except ProviderError as error:
-        logger.warning("Report query of connector %s failed: %s", connector.pk, error.detail)
-        return []
