@@ -69,7 +69,7 @@ def _limit(connector: Connector) -> threading.BoundedSemaphore:
 
 
 def _in_thread(job: Callable[[], T], places: threading.BoundedSemaphore) -> T:
-    # This thread's connection is kept between requests, like a web request's (CONN_MAX_AGE).
+    # Like a web request: the thread's connection is reused if CONN_MAX_AGE allows, else reopened.
     close_old_connections()
     try:
         return job()
