@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, ValidationResult, geocoder
 
+from core.text import digits_only
+
 EXAMPLE = gettext_lazy("+905321234567 or 0532 123 45 67")
 _POSSIBILITY_PROBLEMS = {
     ValidationResult.INVALID_COUNTRY_CODE: gettext_lazy("the country code is not valid"),
@@ -130,7 +132,7 @@ def number_canonical(raw: str) -> str:
     value = _SEPARATORS.sub("", raw or "")
     international = value.startswith("+") or value.startswith("00")
     digits = value[1:] if value.startswith("+") else value[2:] if value.startswith("00") else value
-    if not digits.isdigit() or not digits.isascii():
+    if not digits_only(digits):
         return (raw or "").strip()
     if len(digits) <= SHORT_CODE_MAX_DIGITS:
         return digits

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from core.audit import SECRET_CHANGED, audit_changes, audit_record, audit_snapshot
 from core.outbound import url_allowed_error
 from core.phone import MAX_NUMBER_LENGTH, number_canonical
+from core.text import digits_only
 from inbox.models import ReceiveConnector, ReceiverNumber, Routing, token_generate
 
 # What the audit log records of a receive connector; the token only as "changed" on regenerate.
@@ -56,7 +57,7 @@ def _clean_numbers(raw_numbers: list[str], *, connector: ReceiveConnector | None
         number = number_canonical(raw)
         if not raw.strip():
             continue
-        if not number.lstrip("+").isdigit() or not number.isascii():
+        if not digits_only(number.lstrip("+")):
             errors.append(
                 f"'{raw.strip()}' is not a number: use digits, optionally with a leading +."
             )
