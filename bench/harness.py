@@ -6,6 +6,7 @@ is given). Processes are stopped with SIGTERM to their main pid only (NOTES: sig
 process group can hang qcluster).
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -300,8 +301,18 @@ def runs_on_backends(
     postgres: bool = False,
     sqlite_only: bool = False,
 ) -> list[dict]:
-    """measure(label, DATABASE_URL, REDIS_URL, workdir) on each of backends(), in a scratch folder."""
-    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+    """measure(label, DATABASE_URL, REDIS_URL, workdir) on each of backends(), in a scratch folder.
+
+    BENCH_KEEP=1 keeps the folder (the processes' logs, the SQLite database) and prints its path.
+    """
+    keep = os.environ.get("BENCH_KEEP", "") not in ("", "0")
+    with (
+        contextlib.nullcontext(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+        if keep
+        else tempfile.TemporaryDirectory(prefix=f"bench-{name}-")
+    ) as tmp:
+        if keep:
+            print(f"Scratch folder kept: {tmp}")
         workdir = Path(tmp)
         return [
             measure(label, database_url, redis_url, workdir)

@@ -61,7 +61,7 @@ class AttemptAdmin(admin.ModelAdmin):
         "duration_ms",
     ]
     list_filter = ["outcome", "category", "provider"]
-    raw_id_fields = ["message", "connector"]
+    raw_id_fields = ["message", "connector", "request"]
     show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:

@@ -185,8 +185,22 @@ class Message(models.Model):
         }
 
 
+class ProviderRequest(models.Model):
+    """One request to a provider with its redacted exchanges, shared by the attempts of the
+    messages it carried (a bulk request's 150 KB are stored once, not once per number)."""
+
+    started_at = models.DateTimeField()
+    message_count = models.PositiveIntegerField(default=1, help_text="Messages it carried.")
+    exchanges = models.JSONField(
+        default=list, blank=True, help_text="Redacted requests and answers."
+    )
+
+    def __str__(self) -> str:
+        return f"Provider request {self.pk} ({self.message_count} messages)"
+
+
 class Attempt(models.Model):
-    """One try of one connector for one message, with the redacted provider exchanges."""
+    """One try of one connector for one message; its provider request holds the exchanges."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
     connector = models.ForeignKey(
@@ -211,8 +225,13 @@ class Attempt(models.Model):
         blank=True,
         help_text="Segments × the connector's price for the country, on an accepted attempt.",
     )
-    exchanges = models.JSONField(
-        default=list, blank=True, help_text="Redacted requests and answers."
+    request = models.ForeignKey(
+        ProviderRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attempts",
+        help_text="Empty when no request was made (decided without the network).",
     )
     started_at = models.DateTimeField()
 
@@ -221,6 +240,11 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connector_name}: {self.outcome}"
+
+    @property
+    def exchanges(self) -> list[dict]:
+        """The redacted exchanges of the request that carried it ([] when none was made)."""
+        return self.request.exchanges if self.request_id else []
 
 
 class EventType(models.TextChoices):

@@ -65,7 +65,7 @@ def optout_list(*, search: str = "") -> QuerySet[OptOut]:
 
 def message_get(*, message_id: int) -> Message:
     """One message with its attempts, or Message.DoesNotExist."""
-    attempts = Prefetch("attempts", queryset=Attempt.objects.select_related("connector"))
+    attempts = Prefetch("attempts", queryset=Attempt.objects.select_related("connector", "request"))
     return (
         Message.objects.select_related("connector", "api_key", "campaign_recipient__campaign")
         .prefetch_related(attempts)

@@ -37,7 +37,14 @@ from connectors.selectors import (
     connectors_unusable_reason,
 )
 from core.rows import objects_insert, objects_update
-from messaging.models import NO_CONNECTOR, Attempt, EventType, Message, MessageStatus
+from messaging.models import (
+    NO_CONNECTOR,
+    Attempt,
+    EventType,
+    Message,
+    MessageStatus,
+    ProviderRequest,
+)
 from messaging.services.callbacks import message_event_emit
 from messaging.services.inflight import (
     Every,
@@ -211,7 +218,7 @@ def _try_connector(
         _attempt(message, connector, result, started_at, duration_ms)
         for message, result in zip(messages, results, strict=True)
     ]
-    _record(token, connector, attempts, results, in_flight)
+    _record(token, connector, attempts, results, in_flight, started_at)
     failed = any(attempt.outcome == Outcome.FAILED for attempt in attempts)
     sent = any(attempt.outcome == Outcome.ACCEPTED for attempt in attempts)
     if failed and not sent and not connector_is_usable(connector=connector):
@@ -226,8 +233,8 @@ def _attempt(
     started_at: datetime,
     duration_ms: int,
 ) -> Attempt:
-    """The unsaved attempt of one message in one provider request (exchanges already redacted);
-    an accepted one costs its segments at the connector's price for the country."""
+    """The unsaved attempt of one message in one provider request; an accepted one costs its
+    segments at the connector's price for the country."""
     accepted = result.outcome == Outcome.ACCEPTED
     return Attempt(
         message=message,
@@ -241,7 +248,6 @@ def _attempt(
         provider_code=result.code[:40],
         detail=result.detail,
         http_status=result.http_status,
-        exchanges=[exchange.as_dict() for exchange in result.exchanges],
         cost=cost_of(connector, message.to, message.segments) if accepted else None,
     )
 
@@ -252,9 +258,11 @@ def _record(
     attempts: list[Attempt],
     results: list[MessageResult],
     in_flight: list[int],
+    started_at: datetime,
 ) -> None:
-    """Store the attempts of one request (in place of its in-flight records), the sent messages
-    and the connector's health, at once: a few statements whatever the request's size."""
+    """Store the request's exchanges once, the attempts of its messages (in place of their
+    in-flight records), the sent messages and the connector's health, at once: a few statements
+    whatever the request's size."""
     accepted = {
         attempt.message_id: (attempt.message, result)
         for attempt, result in zip(attempts, results, strict=True)
@@ -262,6 +270,16 @@ def _record(
     }
     with transaction.atomic():
         attempts_in_flight_clear(message_ids=in_flight, connector=connector)
+        carried = [a for a, result in zip(attempts, results, strict=True) if result.exchanges]
+        if carried:  # the messages' results share the exchanges of their one request
+            exchanges = next(result.exchanges for result in results if result.exchanges)
+            request = ProviderRequest.objects.create(
+                started_at=started_at,
+                message_count=len(carried),
+                exchanges=[exchange.as_dict() for exchange in exchanges],
+            )
+            for attempt in carried:
+                attempt.request = request
         objects_insert(objects=attempts)
         # Locked, so no other worker takes them between this read and the update below.
         held = dict(

@@ -118,6 +118,6 @@ def test_message_fails_over_down_the_mixed_chain(chain, faults, sent_by, attempt
     assert received.account.provider.slug == {"SMSC": "smsc", "Infobip": "infobip"}.get(
         sent_by, "twilio"
     )
-    logged = repr(list(message.attempts.values_list("exchanges", "detail")))
+    logged = repr(list(message.attempts.values_list("request__exchanges", "detail")))
     for secret in (SMSC.password, INFOBIP.password, TWILIO.password):
         assert secret not in logged

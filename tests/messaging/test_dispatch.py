@@ -296,6 +296,6 @@ def test_attempts_never_hold_the_connector_password(jet_connector):
 
     message = send()
 
-    stored = json.dumps(list(message.attempts.values("exchanges", "detail")))
+    stored = json.dumps(list(message.attempts.values("request__exchanges", "detail")))
     assert PASSWORD not in stored
     assert "wrong-password" not in stored

@@ -8,7 +8,7 @@ from django.db.models import Count, Min
 
 from connectors.providers.types import Category, Outcome
 from connectors.simulators.models import ReceivedSms
-from messaging.models import Message, MessageKind, MessageStatus
+from messaging.models import Attempt, Message, MessageKind, MessageStatus, ProviderRequest
 from messaging.services import message_create, message_dispatch_batch
 from tests.messaging.conftest import JOSMS_PASSWORD
 
@@ -60,6 +60,18 @@ def test_250_recipients_sharing_a_text_go_in_three_bulk_requests(josms_connector
         assert message.provider_message_id == str(orders[message.to.lstrip("+")])
         assert attempt.exchanges[0]["url"].split("?")[0].endswith(BULK_PATH)
         assert JOSMS_PASSWORD not in json.dumps(attempt.exchanges)
+
+
+def test_a_bulk_requests_exchanges_are_stored_once_for_all_its_messages(josms_connector):
+    josms_connector("jo", 10)
+    ids = queue(jordanian(130))
+
+    message_dispatch_batch(message_ids=ids)
+
+    requests = list(ProviderRequest.objects.order_by("id"))
+    assert [r.message_count for r in requests] == [120, 10]
+    assert [r.attempts.count() for r in requests] == [120, 10]
+    assert Attempt.objects.filter(message_id__in=ids, request=None).count() == 0
 
 
 REFUSALS = [
