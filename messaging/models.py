@@ -187,13 +187,32 @@ class Message(models.Model):
 
 class ProviderRequest(models.Model):
     """One request to a provider with its redacted exchanges, shared by the attempts of the
-    messages it carried (a bulk request's 150 KB are stored once, not once per number)."""
+    messages it carried (a bulk request's 150 KB are stored once, not once per number).
 
+    Written just before the request goes out (in flight, with the ids it carries) and completed
+    with the answer: a worker that takes over a message of a request left in flight by a dead
+    worker knows the provider may have taken it (messaging.services.inflight).
+    """
+
+    connector = models.ForeignKey(
+        "connectors.Connector", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     started_at = models.DateTimeField()
     message_count = models.PositiveIntegerField(default=1, help_text="Messages it carried.")
+    message_ids = models.JSONField(default=list, blank=True, help_text="Ids of the messages.")
+    in_flight = models.BooleanField(
+        default=False, help_text="Gone out, and no answer recorded (yet, or ever: a worker died)."
+    )
     exchanges = models.JSONField(
         default=list, blank=True, help_text="Redacted requests and answers."
     )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["in_flight"], condition=Q(in_flight=True), name="request_in_flight_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Provider request {self.pk} ({self.message_count} messages)"

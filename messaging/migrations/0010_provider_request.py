@@ -5,13 +5,26 @@ from django.db import migrations, models
 
 
 def exchanges_to_requests(apps, schema_editor):
-    # Each earlier attempt's exchanges become a request of its own (one message each).
+    # Each earlier attempt's exchanges become a request of its own (one message each); an
+    # attempt that recorded a request in flight becomes an in-flight request.
     Attempt = apps.get_model("messaging", "Attempt")
     ProviderRequest = apps.get_model("messaging", "ProviderRequest")
-    attempts = Attempt.objects.exclude(exchanges=[]).only("id", "started_at", "exchanges")
+    in_flight = Attempt.objects.filter(provider_code="in-flight")
+    for attempt in in_flight.iterator(chunk_size=1000):
+        ProviderRequest.objects.create(
+            connector_id=attempt.connector_id,
+            started_at=attempt.started_at,
+            message_ids=[attempt.message_id],
+            in_flight=True,
+        )
+    in_flight.delete()
+    attempts = Attempt.objects.exclude(exchanges=[])
     for attempt in attempts.iterator(chunk_size=1000):
         attempt.request = ProviderRequest.objects.create(
-            started_at=attempt.started_at, exchanges=attempt.exchanges
+            connector_id=attempt.connector_id,
+            started_at=attempt.started_at,
+            message_ids=[attempt.message_id],
+            exchanges=attempt.exchanges,
         )
         attempt.save(update_fields=["request"])
 
@@ -19,6 +32,7 @@ def exchanges_to_requests(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('connectors', '0005_max_in_flight'),
         ('messaging', '0009_delivery_reports'),
     ]
 
@@ -29,13 +43,20 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('started_at', models.DateTimeField()),
                 ('message_count', models.PositiveIntegerField(default=1, help_text='Messages it carried.')),
+                ('message_ids', models.JSONField(blank=True, default=list, help_text='Ids of the messages.')),
+                ('in_flight', models.BooleanField(default=False, help_text='Gone out, and no answer recorded (yet, or ever: a worker died).')),
                 ('exchanges', models.JSONField(blank=True, default=list, help_text='Redacted requests and answers.')),
+                ('connector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='connectors.connector')),
             ],
         ),
         migrations.AddField(
             model_name='attempt',
             name='request',
             field=models.ForeignKey(blank=True, help_text='Empty when no request was made (decided without the network).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attempts', to='messaging.providerrequest'),
+        ),
+        migrations.AddIndex(
+            model_name='providerrequest',
+            index=models.Index(condition=models.Q(('in_flight', True)), fields=['in_flight'], name='request_in_flight_idx'),
         ),
         migrations.RunPython(exchanges_to_requests, migrations.RunPython.noop),
         migrations.RemoveField(

@@ -48,9 +48,8 @@ from messaging.models import (
 from messaging.services.callbacks import message_event_emit
 from messaging.services.inflight import (
     Every,
-    attempts_in_flight_clear,
-    attempts_in_flight_record,
     messages_recover_in_flight,
+    request_in_flight_record,
     requests_run,
     send_concurrency,
 )
@@ -199,13 +198,13 @@ def _try_connector(
     if stop.is_set():
         return None
     started_at, started = timezone.now(), time.monotonic()
-    by_id = {message.pk: message for message in messages}
-    in_flight: list[int] = []
+    in_flight: list[ProviderRequest] = []
 
     def record_in_flight(going: list[OutboundSms]) -> None:
-        in_flight.extend(sms.id for sms in going)
-        attempts_in_flight_record(
-            messages=[by_id[sms.id] for sms in going], connector=connector, started_at=started_at
+        in_flight.append(
+            request_in_flight_record(
+                message_ids=[sms.id for sms in going], connector=connector, started_at=started_at
+            )
         )
 
     results = connector_send(
@@ -218,7 +217,7 @@ def _try_connector(
         _attempt(message, connector, result, started_at, duration_ms)
         for message, result in zip(messages, results, strict=True)
     ]
-    _record(token, connector, attempts, results, in_flight, started_at)
+    _record(token, connector, attempts, results, in_flight[0] if in_flight else None)
     failed = any(attempt.outcome == Outcome.FAILED for attempt in attempts)
     sent = any(attempt.outcome == Outcome.ACCEPTED for attempt in attempts)
     if failed and not sent and not connector_is_usable(connector=connector):
@@ -257,29 +256,25 @@ def _record(
     connector: Connector,
     attempts: list[Attempt],
     results: list[MessageResult],
-    in_flight: list[int],
-    started_at: datetime,
+    request: ProviderRequest | None,
 ) -> None:
-    """Store the request's exchanges once, the attempts of its messages (in place of their
-    in-flight records), the sent messages and the connector's health, at once: a few statements
-    whatever the request's size."""
+    """Complete the request in flight with its exchanges (stored once), store the attempts of its
+    messages, the sent messages and the connector's health, at once: a few statements whatever
+    the request's size. request is None when none went out (every message skipped)."""
     accepted = {
         attempt.message_id: (attempt.message, result)
         for attempt, result in zip(attempts, results, strict=True)
         if attempt.outcome == Outcome.ACCEPTED
     }
     with transaction.atomic():
-        attempts_in_flight_clear(message_ids=in_flight, connector=connector)
-        carried = [a for a, result in zip(attempts, results, strict=True) if result.exchanges]
-        if carried:  # the messages' results share the exchanges of their one request
-            exchanges = next(result.exchanges for result in results if result.exchanges)
-            request = ProviderRequest.objects.create(
-                started_at=started_at,
-                message_count=len(carried),
-                exchanges=[exchange.as_dict() for exchange in exchanges],
-            )
-            for attempt in carried:
-                attempt.request = request
+        if request is not None:  # the results of its messages share its exchanges
+            carried = set(request.message_ids)
+            exchanges = next((result.exchanges for result in results if result.exchanges), [])
+            request.in_flight, request.exchanges = False, [e.as_dict() for e in exchanges]
+            request.save(update_fields=["in_flight", "exchanges"])
+            for attempt in attempts:
+                if attempt.message_id in carried:
+                    attempt.request = request
         objects_insert(objects=attempts)
         # Locked, so no other worker takes them between this read and the update below.
         held = dict(

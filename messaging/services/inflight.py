@@ -22,13 +22,14 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from connectors.gateway import connector_dedupes
 from connectors.models import Connector
 from connectors.providers.types import Category, Outcome
 from core.rows import objects_insert
-from messaging.models import Attempt, EventType, Message, MessageStatus
+from messaging.models import Attempt, EventType, Message, MessageStatus, ProviderRequest
 from messaging.services.callbacks import message_event_emit
 from messaging.services.leases import messages_held
 
@@ -116,8 +117,6 @@ class Every:
 
 # -- the record of requests in flight, and what a recovering worker makes of it ------------------
 
-IN_FLIGHT = "in-flight"  # provider_code of an attempt whose request has no answer recorded yet
-IN_FLIGHT_DETAIL = "Request in flight: no answer recorded yet."
 NO_ANSWER_DETAIL = (
     "The worker stopped while this request was in flight: the provider may have taken the "
     "message, so it is not sent again (it would reach the phone twice)."
@@ -128,34 +127,29 @@ RESENT_DETAIL = (
 )
 
 
-def attempts_in_flight_record(
-    *, messages: list[Message], connector: Connector, started_at: datetime
-) -> None:
-    """Record, before the request goes out, that these messages are in flight (one executemany)."""
-    objects_insert(
-        objects=[
-            Attempt(
-                message=message,
-                connector=connector,
-                connector_name=connector.name,
-                provider=connector.provider,
-                started_at=started_at,
-                outcome=Outcome.FAILED,
-                category=Category.UNKNOWN,
-                provider_code=IN_FLIGHT,
-                detail=IN_FLIGHT_DETAIL,
-            )
-            for message in messages
-        ]
+def request_in_flight_record(
+    *, message_ids: list[int], connector: Connector, started_at: datetime
+) -> ProviderRequest:
+    """Record, before a request goes out, that it carries these messages: one row, whatever its size."""
+    return ProviderRequest.objects.create(
+        connector=connector,
+        started_at=started_at,
+        message_count=len(message_ids),
+        message_ids=message_ids,
+        in_flight=True,
     )
 
 
-def attempts_in_flight_clear(*, message_ids: list[int], connector: Connector) -> None:
-    """Drop the in-flight records of a request whose answer is being recorded."""
-    if message_ids:
-        Attempt.objects.filter(
-            message_id__in=message_ids, connector=connector, provider_code=IN_FLIGHT
-        ).delete()
+def _requests_in_flight(message_ids: set[int]) -> QuerySet[ProviderRequest]:
+    """The requests in flight carrying any of these messages (few are in flight at once)."""
+    found = [
+        request_id
+        for request_id, carried in ProviderRequest.objects.filter(in_flight=True).values_list(
+            "id", "message_ids"
+        )
+        if message_ids.intersection(carried)
+    ]
+    return ProviderRequest.objects.filter(pk__in=found, in_flight=True)
 
 
 def messages_recover_in_flight(*, messages: list[Message], token: str) -> set[int]:
@@ -163,25 +157,39 @@ def messages_recover_in_flight(*, messages: list[Message], token: str) -> set[in
 
     Where the provider dedupes our client id the message is sent again; otherwise nobody knows
     whether the provider took it, and sending it again could deliver it twice, so it fails with
-    category unknown (at most once). Returns the ids failed that way.
+    category unknown (at most once). Each message gets an attempt saying so; a request stays in
+    flight until every message it carried has one. Returns the ids failed that way.
     """
-    left = list(
-        Attempt.objects.filter(
-            message_id__in=[message.pk for message in messages], provider_code=IN_FLIGHT
-        ).select_related("connector")
-    )
-    if not left:
+    claimed = {message.pk for message in messages}
+    if not _requests_in_flight(claimed).exists():  # the usual case: no write lock taken
         return set()
-    unknown = {
-        attempt.message_id
-        for attempt in left
-        if attempt.connector is None or not connector_dedupes(connector=attempt.connector)
-    }
+    unknown: set[int] = set()
     with transaction.atomic():
-        for attempt in left:
-            attempt.provider_code = ""
-            attempt.detail = NO_ANSWER_DETAIL if attempt.message_id in unknown else RESENT_DETAIL
-        Attempt.objects.bulk_update(left, ["provider_code", "detail"])
+        for request in _requests_in_flight(claimed).select_for_update().select_related("connector"):
+            resolved = set(request.attempts.values_list("message_id", flat=True))
+            taken_over = (claimed & set(request.message_ids)) - resolved
+            connector = request.connector
+            resent = connector is not None and connector_dedupes(connector=connector)
+            objects_insert(
+                objects=[
+                    Attempt(
+                        message_id=message_id,
+                        connector=connector,
+                        connector_name=connector.name if connector else "",
+                        provider=connector.provider if connector else "",
+                        started_at=request.started_at,
+                        outcome=Outcome.FAILED,
+                        category=Category.UNKNOWN,
+                        detail=RESENT_DETAIL if resent else NO_ANSWER_DETAIL,
+                        request=request,
+                    )
+                    for message_id in sorted(taken_over)
+                ]
+            )
+            if not resent:
+                unknown |= taken_over
+            if resolved | taken_over >= set(request.message_ids):
+                ProviderRequest.objects.filter(pk=request.pk).update(in_flight=False)
         for message in messages:
             if message.pk in unknown and messages_held(
                 message_ids=[message.pk], token=token

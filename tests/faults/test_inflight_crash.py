@@ -1,9 +1,9 @@
 """kill -9 of the workers in the middle of concurrent batches to Jet SMS, which has no client id:
 a new cluster finishes, and no number reaches the simulator twice.
 
-Every provider request is recorded as in flight (an attempt with provider_code "in-flight") just
-before it takes its send slot and goes out, and replaced by its real attempt in the transaction
-that records the answer. A worker that takes over a message whose lease ran out and finds such a
+Every provider request is recorded as in flight (a ProviderRequest row with the ids it carries) just
+before it takes its send slot and goes out, and completed in the transaction that records the
+answer. A worker that takes over a message whose lease ran out and finds such a
 record cannot know whether the provider took the message: sending it again could deliver it
 twice, so the message fails with category unknown (at most once). A provider that dedupes our
 client id (JoSMS) gets it again instead (tests/faults/test_worker_crash.py). Messages claimed but
@@ -39,7 +39,10 @@ with transaction.atomic():
 """
 SENT = "SELECT count(*) FROM messaging_message WHERE status = 'sent'"
 UNFINISHED = "SELECT count(*) FROM messaging_message WHERE status IN ('queued', 'sending')"
-IN_FLIGHT = "SELECT message_id FROM messaging_attempt WHERE provider_code = 'in-flight'"
+IN_FLIGHT = (
+    "SELECT carried.value FROM messaging_providerrequest, json_each(message_ids) AS carried"
+    " WHERE in_flight"
+)
 SENT_AND_IN_FLIGHT = f"SELECT ({SENT}) >= 50 AND EXISTS ({IN_FLIGHT})"
 
 
@@ -83,6 +86,4 @@ def test_a_killed_worker_in_a_concurrent_batch_sends_no_number_twice(product_sta
         for (to,) in stack.rows("SELECT \"to\" FROM messaging_message WHERE status = 'sent'")
     }
     assert sent_numbers <= set(received)
-    assert (
-        stack.value("SELECT count(*) FROM messaging_attempt WHERE provider_code = 'in-flight'") == 0
-    )
+    assert stack.value("SELECT count(*) FROM messaging_providerrequest WHERE in_flight") == 0
