@@ -1,4 +1,4 @@
-"""Bulk row writes with one executemany: no model instances, no per-object SQL compiling."""
+"""Bulk row writes in few statements: no per-object SQL compiling."""
 
 from django.db import connection, models
 
@@ -37,11 +37,36 @@ def rows_update(*, model: type[models.Model], field_names: list[str], rows: list
         )
 
 
-def _prepared(instance: models.Model, fields: list[models.Field]) -> list:
-    """The instance's values of these fields as the database takes them (as save() prepares them)."""
-    return [
-        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
-    ]
+def _prepared_rows(
+    objects: list[models.Model], fields: list[models.Field], *, add: bool
+) -> list[list]:
+    """The instances' values of these fields as the database takes them (as save() prepares them,
+    with one timestamp for the batch's auto_now / auto_now_add fields).
+
+    Each distinct value of a column is prepared once: a batch repeats most of them (its
+    connector, its time), and preparing a value costs microseconds (timezones, decimals).
+    """
+    for field in fields:
+        if getattr(field, "auto_now", False) or (add and getattr(field, "auto_now_add", False)):
+            stamp = field.pre_save(objects[0], add)  # sets it on the first, as save() does
+            for instance in objects[1:]:
+                setattr(instance, field.attname, stamp)
+    prepared: dict[tuple, object] = {}
+    rows = []
+    for instance in objects:
+        row = []
+        for index, field in enumerate(fields):
+            value = getattr(instance, field.attname)
+            try:
+                key = (index, type(value), value)
+                row.append(prepared[key])
+            except KeyError:
+                prepared[key] = field.get_db_prep_save(value, connection)
+                row.append(prepared[key])
+            except TypeError:  # unhashable (a JSON value): prepared each time
+                row.append(field.get_db_prep_save(value, connection))
+        rows.append(row)
+    return rows
 
 
 def objects_insert(*, objects: list[models.Model]) -> None:
@@ -56,7 +81,7 @@ def objects_insert(*, objects: list[models.Model]) -> None:
     rows_insert(
         model=type(objects[0]),
         field_names=[field.name for field in fields],
-        rows=[_prepared(instance, fields) for instance in objects],
+        rows=_prepared_rows(objects, fields, add=True),
     )
 
 
@@ -69,5 +94,41 @@ def objects_update(*, objects: list[models.Model], field_names: list[str]) -> No
     rows_update(
         model=type(objects[0]),
         field_names=field_names,
-        rows=[[*_prepared(instance, fields), instance.pk] for instance in objects],
+        rows=[
+            [*row, instance.pk]
+            for row, instance in zip(
+                _prepared_rows(objects, fields, add=False), objects, strict=True
+            )
+        ],
     )
+
+
+def objects_create(*, objects: list[models.Model]) -> None:
+    """INSERT unsaved instances of one model and set their pks, as bulk_create does, without its
+    per-value SQL compiling: a few INSERT … RETURNING statements of many rows each."""
+    if not objects:
+        return
+    model, meta = type(objects[0]), objects[0]._meta
+    if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35
+        model.objects.bulk_create(objects)
+        return
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    rows = _prepared_rows(objects, fields, add=True)
+    quote = connection.ops.quote_name
+    insert = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608 (names from model meta)
+    )
+    row_sql = f"({', '.join(['%s'] * len(fields))})"
+    size = connection.ops.bulk_batch_size(fields, objects)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), size):
+            batch = rows[start : start + size]
+            cursor.execute(
+                f"{insert}{', '.join([row_sql] * len(batch))} RETURNING {quote(meta.pk.column)}",
+                [value for row in batch for value in row],
+            )
+            for instance, (pk,) in zip(
+                objects[start : start + size], cursor.fetchall(), strict=True
+            ):
+                instance.pk = pk
+                instance._state.adding, instance._state.db = False, connection.alias

@@ -4,6 +4,7 @@ No library handles the Turkish single-shift table, so the tables are written out
 counted in septets for the GSM encodings and in UTF-16 code units for UCS-2.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.utils.translation import gettext
@@ -143,6 +144,7 @@ def _segment_count(costs: list[int], layout: Layout) -> tuple[int, int]:
     return segments, used
 
 
+@functools.lru_cache(maxsize=256)  # a campaign measures the same text for every recipient
 def measure(text: str) -> TextMeasure:
     """Encoding, character and unit counts and segments of a text."""
     encoding = encoding_for(text)

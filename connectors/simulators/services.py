@@ -19,6 +19,7 @@ from connectors.simulators.models import (
     SimulatorAccount,
     failure_mode_choices,
 )
+from core.rows import objects_create
 
 MAX_RECEIPT_DELAY = 3600
 MAX_LATENCY_MS = 60_000
@@ -181,14 +182,9 @@ def simulator_sms_receive(
     cost = len(messages)
     if account.provider.failure_mode == FailureMode.NO_BALANCE:
         return None
-    charged = SimulatorAccount.objects.filter(pk=account.pk, balance__gte=cost).update(
-        balance=F("balance") - cost
-    )
-    if not charged:
-        return None
     provider = account.provider
     due_at = timezone.now() + timedelta(seconds=provider.receipt_delay_seconds)
-    rows = ReceivedSms.objects.bulk_create(
+    rows = [
         ReceivedSms(
             account=account,
             order_id=0,
@@ -206,10 +202,17 @@ def simulator_sms_receive(
             receipt_url=receipt_url or account.receipt_url,
         )
         for index, (number, text) in enumerate(messages)
-    )
-    # The first row's id is unique across all simulators and grows like a provider's order ids.
-    order_id = 100_000 + rows[0].pk
-    ReceivedSms.objects.filter(pk__in=[row.pk for row in rows]).update(order_id=order_id)
+    ]
+    with transaction.atomic():  # one write: a provider takes a request whole
+        charged = SimulatorAccount.objects.filter(pk=account.pk, balance__gte=cost).update(
+            balance=F("balance") - cost
+        )
+        if not charged:
+            return None
+        objects_create(objects=rows)
+        # The first row's id is unique across all simulators and grows like a provider's order ids.
+        order_id = 100_000 + rows[0].pk
+        ReceivedSms.objects.filter(pk__in=[row.pk for row in rows]).update(order_id=order_id)
     return order_id
 
 

@@ -13,6 +13,7 @@ from connectors.selectors import connector_get
 from core import text as sms_text
 from core.models import ApiKey
 from core.phone import normalize_number
+from core.rows import objects_create
 from core.services import callback_url_problem
 from messaging.models import Message, MessageKind
 from messaging.routing.compliance import country_footers, footer_for, text_with_footer
@@ -142,12 +143,14 @@ def _new_message(
     kind: str,
     pinned: Connector | None = None,
     footer: str = "",
+    now: datetime | None = None,
     **fields,
 ) -> Message:
-    """An unsaved message, measured (with its country's footer, if commercial) and due now."""
+    """An unsaved message, measured (with its country's footer, if commercial) and due now (a
+    batch gives its one time)."""
     text = text_with_footer(text, footer)
     measured = sms_text.measure(text)
-    now = timezone.now()
+    now = now or timezone.now()
     return Message(
         to=number,
         text=text,
@@ -274,6 +277,7 @@ def message_create_batch(
     )
     footers = country_footers() if kind == MessageKind.COMMERCIAL else {}
     results: list[Message | ValidationError] = []
+    now = timezone.now()
     for number, text, errors in checked:
         if number in opted_out:
             errors["to"] = _opted_out_error(number)
@@ -288,7 +292,8 @@ def message_create_batch(
                 iys_recipient_type=iys_recipient_type,
                 quiet_hours_override=quiet_hours_override,
                 footer=footer_for(number=number, kind=kind, footers=footers),
+                now=now,
             )
         )
-    Message.objects.bulk_create([r for r in results if isinstance(r, Message)])
+    objects_create(objects=[r for r in results if isinstance(r, Message)])
     return results

@@ -1,8 +1,9 @@
 """Sending a campaign: chunk tasks that turn waiting recipients into messages, and their sweep.
 
 A chunk turns a bounded number of waiting recipients into messages (through messaging's
-message_create_batch, so every message is validated and logged like any other), has them
-dispatched as one batch (bulk requests where a provider has them) and enqueues the next chunk.
+message_create_batch, so every message is validated and logged like any other), enqueues the next
+chunk and sends its messages itself as one batch (bulk requests where a provider has them): the
+next chunk is made by another worker meanwhile, and no message waits for a broker round trip.
 Pause and cancel are seen at the start of the next chunk. The sending rules (compliance) choose a
 chunk's recipients and may pause the campaign: recipients in quiet hours wait, and the spend cap
 stops it before its messages could cost more.
@@ -31,7 +32,7 @@ from messaging.campaigns.services.compliance import (
     campaign_resume_due,
 )
 from messaging.models import Message
-from messaging.services import message_create_batch, message_enqueue_batch
+from messaging.services import message_create_batch, message_dispatch_batch
 
 CHUNK_SIZE = 200  # at least this many messages per chunk task (see chunk_size)
 STALE_CHUNK_SECONDS = 120  # a sending campaign with no chunk for this long is kicked again
@@ -82,12 +83,13 @@ def chunk_size() -> int:
 
 
 def campaign_send_chunk(*, campaign_id: int) -> int:
-    """Make the messages of the next chunk of waiting recipients, then enqueue the next chunk.
+    """Make the messages of the next chunk of waiting recipients, enqueue the next chunk, then
+    send the messages made as one batch (bulk requests where a provider has them).
 
-    The chunk's messages are dispatched by one batch task (bulk requests where a provider has
-    them). The campaign row is locked for the chunk, so two chunk tasks never take the same
+    The campaign row is locked while the chunk is made, so two chunk tasks never take the same
     recipients; a paused or cancelled campaign makes nothing, and one the rules pause after this
-    chunk enqueues no next one. Returns how many were handled.
+    chunk enqueues no next one. Messages are sent after their commit, as any kicked message (if
+    this worker dies, the sweeper kicks them). Returns how many recipients were handled.
     """
     size = chunk_size()
     with transaction.atomic():
@@ -102,7 +104,7 @@ def campaign_send_chunk(*, campaign_id: int) -> int:
             field_names=["status", "message", "error"],
             rows=[[str(r.status), r.message_id, r.error, r.pk] for r in recipients],
         )
-        message_enqueue_batch(message_ids=[r.message_id for r in recipients if r.message_id])
+        made = [r.message_id for r in recipients if r.message_id]
         now = timezone.now()
         if campaign_chunk_finish(campaign=campaign, plan=plan):  # paused by a rule
             Campaign.objects.filter(pk=campaign_id).update(last_chunk_at=now)
@@ -113,6 +115,8 @@ def campaign_send_chunk(*, campaign_id: int) -> int:
         else:
             Campaign.objects.filter(pk=campaign_id).update(last_chunk_at=now)
             campaign_enqueue_chunk(campaign_id=campaign_id)
+    if made:
+        message_dispatch_batch(message_ids=made)
     return len(recipients)
 
 
