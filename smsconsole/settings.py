@@ -106,6 +106,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with writers queued on a file lock rather than SQLite's sleeping busy handler.
+    DATABASES["default"]["ENGINE"] = "core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -256,7 +258,7 @@ Q_CLUSTER = {
     "catch_up": False,
     "recycle": 500,
     "max_rss": 300_000,
-    "poll": 0.2,
+    "poll": 0.05,
     "ack_failures": True,
     "sync": env.bool("SMSCONSOLE_TASKS_SYNC", default=False),
 }

@@ -1,0 +1,101 @@
+"""The SQLite backend queues writers on a file lock: a writer waits for the one in its transaction
+(however long) instead of SQLite's busy handler, here set to give up at once."""
+
+import threading
+import time
+
+import pytest
+from django.db import connections
+
+from core.sqlite.base import DatabaseWrapper
+
+
+def wrapper(path) -> DatabaseWrapper:
+    settings_dict = {
+        **connections["default"].settings_dict,
+        "ENGINE": "core.sqlite",
+        "NAME": str(path),
+        # No busy wait at all: only the writer lock can make a second writer wait.
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 0},
+    }
+    return DatabaseWrapper(settings_dict, alias=f"writer-{time.monotonic_ns()}")
+
+
+@pytest.fixture(autouse=True)
+def unblocked(django_db_blocker):
+    """These tests open databases of their own, outside the test database."""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture
+def database(tmp_path):
+    path = tmp_path / "queued.sqlite3"
+    setup = wrapper(path)
+    with setup.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("CREATE TABLE note (text TEXT)")
+    setup.close()
+    return path
+
+
+def write_in_thread(path, text: str, waited: list[float]) -> threading.Thread:
+    def write() -> None:
+        other = wrapper(path)
+        started = time.monotonic()
+        with other.cursor() as cursor:
+            cursor.execute("INSERT INTO note (text) VALUES (%s)", [text])
+        waited.append(time.monotonic() - started)
+        other.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread
+
+
+def test_an_autocommitted_write_waits_for_the_open_write_transaction(database):
+    first = wrapper(database)
+    cursor = first.cursor()
+    cursor.execute("BEGIN IMMEDIATE")
+    cursor.execute("INSERT INTO note (text) VALUES (%s)", ["first"])
+    waited: list[float] = []
+
+    thread = write_in_thread(database, "second", waited)
+    time.sleep(0.3)
+    assert waited == [], "the second writer went in while the first held the database"
+    first.connection.commit()
+    thread.join(5)
+
+    assert len(waited) == 1
+    assert waited[0] >= 0.25
+    with first.cursor() as check:
+        check.execute("SELECT text FROM note ORDER BY rowid")
+        assert [text for (text,) in check.fetchall()] == ["first", "second"]
+    first.close()
+
+
+def test_a_rolled_back_transaction_lets_the_next_writer_in(database):
+    first = wrapper(database)
+    cursor = first.cursor()
+    cursor.execute("BEGIN IMMEDIATE")
+    waited: list[float] = []
+
+    thread = write_in_thread(database, "after", waited)
+    first.connection.rollback()
+    thread.join(5)
+
+    assert len(waited) == 1
+    first.close()
+
+
+def test_reads_do_not_wait_for_a_writer(database):
+    first = wrapper(database)
+    first.cursor().execute("BEGIN IMMEDIATE")
+    reader = wrapper(database)
+
+    with reader.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM note")
+        assert cursor.fetchone() == (0,)
+    first.connection.rollback()
+    first.close()
+    reader.close()
