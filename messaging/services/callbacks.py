@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django_q.models import Schedule
-from django_q.tasks import async_task, schedule
+from django_q.tasks import schedule
 
 from core.outbound import outbound_post
+from core.tasks import task_enqueue
 from messaging.models import (
     CallbackAttempt,
     CallbackState,
@@ -88,7 +89,7 @@ def message_event_emit(*, message: Message, event: str) -> MessageEvent | None:
             )
     except IntegrityError:
         return None  # recorded before (the unique constraint keeps one per transition)
-    transaction.on_commit(lambda: async_task(DELIVER_TASK, recorded.pk), robust=True)
+    task_enqueue(DELIVER_TASK, recorded.pk)
     return recorded
 
 
@@ -208,7 +209,5 @@ def message_events_sweep() -> int:
     with transaction.atomic():
         MessageEvent.objects.filter(pk__in=ids).update(next_attempt_at=now)
         for event_id in ids:
-            transaction.on_commit(
-                lambda event_id=event_id: async_task(DELIVER_TASK, event_id), robust=True
-            )
+            task_enqueue(DELIVER_TASK, event_id)
     return len(ids)

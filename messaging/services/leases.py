@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django_q.tasks import async_task
 
+from core.tasks import task_enqueue
 from messaging.models import Message, MessageStatus, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -25,15 +25,14 @@ SEND_BATCH_TASK = "messaging.tasks.message_send_batch_task"
 
 def message_enqueue(*, message_id: int) -> None:
     """Once the transaction commits, have a worker dispatch this message."""
-    # Robust: if the broker is unreachable the message stays queued and the sweeper kicks it later.
-    transaction.on_commit(lambda: async_task(SEND_TASK, message_id), robust=True)
+    # If the broker is unreachable the message stays queued and the sweeper kicks it later.
+    task_enqueue(SEND_TASK, message_id)
 
 
 def message_enqueue_batch(*, message_ids: list[int]) -> None:
     """Once the transaction commits, have one worker dispatch these messages together (bulk)."""
     if message_ids:
-        ids = list(message_ids)
-        transaction.on_commit(lambda: async_task(SEND_BATCH_TASK, ids), robust=True)
+        task_enqueue(SEND_BATCH_TASK, list(message_ids))
 
 
 def _lease_until() -> datetime:

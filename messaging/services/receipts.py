@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache, partial
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -19,9 +18,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
-from django_q.brokers import Broker, get_broker
-from django_q.conf import Conf
-from django_q.tasks import async_task
 
 from connectors.models import Connector
 from connectors.providers import UnknownProvider, get_provider
@@ -33,6 +29,7 @@ from connectors.providers.types import (
     ReceiptRequest,
 )
 from core.phone import number_for_opt_out
+from core.tasks import task_enqueue
 from messaging.models import DeliveryReport, EventType, Message, MessageStatus, ReceiptSource
 from messaging.services.callbacks import message_event_emit
 from messaging.services.optouts import optout_create
@@ -114,24 +111,10 @@ def delivery_report_store(
         "raw": text[:MAX_RAW_CHARACTERS],
         "content_type": content_type[:100],
     }
-    if Conf.ORM and not Conf.SYNC:
-        # The database is the broker: the task row joins the report's transaction (one write,
-        # seen only with the report), where the broker closes no connection.
-        with transaction.atomic():
-            report = DeliveryReport.objects.create(**fields)
-            async_task(PROCESS_TASK, report.pk, broker=_broker())
-    else:
+    with transaction.atomic():  # where the database is the broker, one write with its task
         report = DeliveryReport.objects.create(**fields)
-        transaction.on_commit(
-            partial(async_task, PROCESS_TASK, report.pk, broker=_broker()), robust=True
-        )
+        task_enqueue(PROCESS_TASK, report.pk)
     return report
-
-
-@cache
-def _broker() -> Broker:
-    """One broker per process: django-q2 makes a new one (a new Redis connection) per task."""
-    return get_broker()
 
 
 def delivery_report_process(*, report_id: int) -> list[Message]:

@@ -57,7 +57,7 @@ def chunks_by_hand(monkeypatch):
     """Chunk tasks are recorded, not run, so a test moves the clock between chunks; the
     messages a chunk makes are still dispatched (in-process) as usual."""
     kicked = []
-    monkeypatch.setattr(sending, "async_task", lambda *args, **kwargs: kicked.append(args))
+    monkeypatch.setattr(sending, "task_enqueue", lambda *args: kicked.append(args))
     monkeypatch.setattr(sending, "chunk_size", lambda: 3)
     return kicked
 

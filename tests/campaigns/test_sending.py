@@ -103,7 +103,7 @@ def test_placeholders_are_filled_per_recipient(jet_connector):
 def test_paused_campaign_makes_no_message_until_resumed(jet_connector, small_chunks, monkeypatch):
     campaign = campaign_create(name="Pausable", text="Hi", pasted=numbers(7))
     # No chunk task runs by itself, so pause can land between chunks as with real workers.
-    monkeypatch.setattr(sending, "async_task", lambda *args, **kwargs: None)
+    monkeypatch.setattr(sending, "task_enqueue", lambda *args: None)
     campaign_start(campaign=campaign)
     assert campaign_send_chunk(campaign_id=campaign.pk) == 3
     campaign_pause(campaign=campaign)
@@ -129,7 +129,7 @@ def test_paused_campaign_makes_no_message_until_resumed(jet_connector, small_chu
 
 def test_cancelled_campaign_sends_no_more(jet_connector, small_chunks, monkeypatch):
     campaign = campaign_create(name="Cancel me", text="Hi", pasted=numbers(7))
-    monkeypatch.setattr(sending, "async_task", lambda *args, **kwargs: None)
+    monkeypatch.setattr(sending, "task_enqueue", lambda *args: None)
     campaign_start(campaign=campaign)
     campaign_send_chunk(campaign_id=campaign.pk)
     campaign_cancel(campaign=campaign)

@@ -33,7 +33,7 @@ def queued(monkeypatch):
     """The import tasks enqueued (not run): what the web request leaves for a worker."""
     calls = []
     monkeypatch.setattr(
-        "messaging.campaigns.services.lifecycle.async_task",
+        "messaging.campaigns.services.lifecycle.task_enqueue",
         lambda *args, **kwargs: calls.append(args),
     )
     return calls

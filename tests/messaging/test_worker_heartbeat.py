@@ -30,7 +30,7 @@ def test_worker_stall_reported_when_messages_wait_and_no_worker_reported():
 @pytest.mark.django_db
 def test_worker_stall_cleared_by_a_sweep(monkeypatch):
     _waiting_message(minutes_ago=10)
-    monkeypatch.setattr("messaging.services.leases.async_task", lambda *args, **kwargs: None)
+    monkeypatch.setattr("messaging.services.leases.task_enqueue", lambda *args: None)
     message_sweep()
     assert worker_stall() is None
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django_q.models import Schedule
-from django_q.tasks import async_task
 
 from core.audit import audit_changes, audit_record, audit_snapshot
+from core.tasks import task_enqueue
 from messaging.campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -147,9 +147,7 @@ def campaign_create(
         if in_background:
             campaign.import_rows_total = upload_store(campaign=campaign, upload=csv_file)
             campaign.save(update_fields=["import_rows_total"])
-            transaction.on_commit(
-                lambda: async_task(IMPORT_TASK, campaign.pk, start, scheduled_at), robust=True
-            )
+            task_enqueue(IMPORT_TASK, campaign.pk, start, scheduled_at)
         else:
             campaign = campaign_recipients_import(campaign=campaign, rows=rows)
         audit_record(

@@ -15,10 +15,10 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from connectors.providers import all_providers
 from core.rows import rows_update
+from core.tasks import task_enqueue
 from messaging.campaigns import rendering
 from messaging.campaigns.models import (
     Campaign,
@@ -41,8 +41,8 @@ CHUNK_TASK = "messaging.campaigns.tasks.campaign_send_chunk_task"
 
 def campaign_enqueue_chunk(*, campaign_id: int) -> None:
     """Have a chunk task run once the transaction commits."""
-    # Robust: if the broker is unreachable the campaign sweep kicks the campaign again later.
-    transaction.on_commit(lambda: async_task(CHUNK_TASK, campaign_id), robust=True)
+    # If the broker is unreachable the campaign sweep kicks the campaign again later.
+    task_enqueue(CHUNK_TASK, campaign_id)
 
 
 def _hand_over(campaign: Campaign, recipients: list[CampaignRecipient]) -> None:
