@@ -111,6 +111,8 @@ class Message(models.Model):
         max_length=40, blank=True, help_text="The provider's own code of the last receipt."
     )
     delivery_updated_at = models.DateTimeField(null=True, blank=True)
+    # When a report query last asked about it (providers whose receipts are pulled).
+    report_polled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -362,8 +362,14 @@ SMSCONSOLE_CALLBACK_TIMEOUT_SECONDS = env.int("SMSCONSOLE_CALLBACK_TIMEOUT_SECON
 # longer asked about; pushed receipts larger than the limit are refused (413).
 SMSCONSOLE_DELIVERY_WAIT_HOURS = env.int("SMSCONSOLE_DELIVERY_WAIT_HOURS", default=72)
 SMSCONSOLE_RECEIPT_MAX_BYTES = env.int("SMSCONSOLE_RECEIPT_MAX_BYTES", default=256 * 1024)
-# Pending messages one connector's report queries ask about in one run (every minute).
+# Report queries (every minute): the pending messages one connector's queries ask about in one run,
+# how long a run may go on asking (it holds a worker: the rest wait for the next run), and how long
+# before a message is asked about again (those never asked, then those asked longest ago, go first).
 SMSCONSOLE_REPORT_POLL_MAX = env.int("SMSCONSOLE_REPORT_POLL_MAX", default=5000)
+SMSCONSOLE_REPORT_POLL_SECONDS = env.int("SMSCONSOLE_REPORT_POLL_SECONDS", default=20)
+SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS = env.int(
+    "SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS", default=50
+)
 # The simulators' receipts: the share of messages delivered (the rest undelivered) and how long
 # after sending a receipt is pushed or reported final. The Simulators page changes them per provider.
 SMSCONSOLE_SIMULATOR_DELIVERED_PERCENT = env.int(

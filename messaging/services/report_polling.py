@@ -1,14 +1,23 @@
 """Report queries (pull): ask each provider that answers them about its pending messages.
 
 A schedule runs delivery_reports_poll every minute. Only messages still pending within the wait
-are asked about, so polling stops for a message once a receipt ended it or the wait ran out.
+are asked about, so polling stops for a message once a receipt ended it or the wait ran out. A run
+asks for at most SMSCONSOLE_REPORT_POLL_SECONDS (it holds a worker that would otherwise send, and
+must end before the next run starts): messages never asked go first, then those asked longest
+ago, and none is asked again within SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS. A provider that
+answers per sent request (Jet SMS: one query per group id) is asked once per request, so a burst
+of single messages is spread over several runs rather than holding a worker for minutes.
 Receipts that still say "pending" change nothing and are not stored (they would repeat every
 minute); every other one is kept like a pushed receipt.
 """
 
 import logging
+import time
+from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
 
 from connectors.models import Connector
 from connectors.providers import UnknownProvider, get_provider
@@ -25,6 +34,7 @@ def delivery_reports_poll() -> int:
     Returns how many messages changed delivery state.
     """
     changed = 0
+    deadline = time.monotonic() + settings.SMSCONSOLE_REPORT_POLL_SECONDS
     connector_ids = (
         Message.objects.filter(
             delivery_state=DeliveryState.PENDING, sent_at__gte=delivery_wait_start()
@@ -38,30 +48,39 @@ def delivery_reports_poll() -> int:
             provider = get_provider(connector.provider)
         except UnknownProvider:
             continue
-        if provider.receipts_polled:
-            changed += connector_reports_poll(connector=connector)
+        if provider.receipts_polled and time.monotonic() < deadline:
+            changed += connector_reports_poll(connector=connector, deadline=deadline)
     return changed
 
 
-def connector_reports_poll(*, connector: Connector) -> int:
-    """Ask one connector's provider about its pending messages, oldest first, in batches.
+def connector_reports_poll(*, connector: Connector, deadline: float | None = None) -> int:
+    """Ask one connector's provider about its pending messages in batches, until the deadline
+    (time.monotonic()): never asked first, then asked longest ago.
 
     At most SMSCONSOLE_REPORT_POLL_MAX messages a run; a provider that cannot be asked now is
     asked again at the next run. Returns how many messages changed delivery state.
     """
     provider = get_provider(connector.provider)
+    now = timezone.now()
+    asked_before = now - timedelta(seconds=settings.SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS)
     pending = list(
         Message.objects.filter(
             connector=connector,
             delivery_state=DeliveryState.PENDING,
-            sent_at__gte=delivery_wait_start(),
+            sent_at__gte=delivery_wait_start(now),
         )
-        .order_by("sent_at", "id")
+        .filter(Q(report_polled_at__isnull=True) | Q(report_polled_at__lt=asked_before))
+        .order_by(F("report_polled_at").asc(nulls_first=True), "sent_at", "id")
         .values_list("id", "provider_message_id", "to")[: settings.SMSCONSOLE_REPORT_POLL_MAX]
     )
     changed = 0
     for start in range(0, len(pending), provider.report_batch):
+        if deadline is not None and time.monotonic() >= deadline:
+            break
         batch = [SentSms(*row) for row in pending[start : start + provider.report_batch]]
+        Message.objects.filter(pk__in=[sms.id for sms in batch]).update(
+            report_polled_at=timezone.now()
+        )
         try:
             receipts = provider.reports_poll(connector=connector, messages=batch, call=Call(log=[]))
         except ProviderError as error:

@@ -106,3 +106,53 @@ def test_polling_stops_once_the_message_is_final(live_server, settings):
     message.refresh_from_db()
     assert message.delivery_state == "delivered"
     assert DeliveryReport.objects.count() == 1
+
+
+def _pending_jet_messages(live_server, settings, count: int) -> list[Message]:
+    """Messages sent one by one through Jet SMS (a report query each), receipts not due yet."""
+    first = _sent_message("jetsms", "poll", live_server, settings, delivered=True)
+    shared = harness_setup("jetsms").shared
+    messages = [first] + [
+        message_create(to=shared.to, text=shared.text, connector=first.connector_id)
+        for _ in range(count - 1)
+    ]
+    ReceivedSms.objects.update(receipt_due_at=timezone.now() + timedelta(hours=1))
+    assert ReceivedSms.objects.count() == count
+    return messages
+
+
+def _asked(messages: list[Message]) -> list[bool]:
+    return [Message.objects.get(pk=message.pk).report_polled_at is not None for message in messages]
+
+
+def test_a_run_asks_first_about_the_messages_never_asked(live_server, settings):
+    first, second = _pending_jet_messages(live_server, settings, 2)
+    settings.SMSCONSOLE_REPORT_POLL_MAX = 1
+
+    delivery_reports_poll()
+    assert _asked([first, second]) == [True, False]
+
+    delivery_reports_poll()
+    assert _asked([first, second]) == [True, True]
+
+
+def test_a_message_asked_about_is_not_asked_again_within_the_interval(live_server, settings):
+    (message,) = _pending_jet_messages(live_server, settings, 1)
+    delivery_reports_poll()
+    asked_at = Message.objects.get(pk=message.pk).report_polled_at
+
+    delivery_reports_poll()
+    assert Message.objects.get(pk=message.pk).report_polled_at == asked_at
+
+    settings.SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS = 0
+    delivery_reports_poll()
+    assert Message.objects.get(pk=message.pk).report_polled_at > asked_at
+
+
+def test_a_run_past_its_time_asks_no_more(live_server, settings):
+    (message,) = _pending_jet_messages(live_server, settings, 1)
+    settings.SMSCONSOLE_REPORT_POLL_SECONDS = 0
+
+    delivery_reports_poll()
+
+    assert _asked([message]) == [False]
