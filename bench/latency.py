@@ -43,7 +43,7 @@ PROVIDERS = ("jetsms", "iletimerkezi", "josms", "infobip", "twilio")
 # Numbers each simulator takes: Turkish mobiles, Jordanian ones for JoSMS.
 PREFIX = {"josms": "+96279"}
 DEFAULT_PREFIX = "+90532"
-DEADLINE_SECONDS = 300
+DEADLINE_SECONDS = 600
 TARGETS = {"singles": 150.0, "bulk": 2000.0, "twilio": 150.0, "limit_ratio": 0.7}
 
 SETUP = """
