@@ -105,7 +105,9 @@ def objects_update(*, objects: list[models.Model], field_names: list[str]) -> No
 
 def objects_create(*, objects: list[models.Model]) -> None:
     """INSERT unsaved instances of one model and set their pks, as bulk_create does, without its
-    per-value SQL compiling: a few INSERT … RETURNING statements of many rows each."""
+    per-value SQL compiling: INSERT … RETURNING of many rows per statement (SQLite), or of one
+    row per parameter set in one psycopg executemany (PostgreSQL: a statement of thousands of
+    placeholders would be parsed in Python on every call, its client-side binding)."""
     if not objects:
         return
     model, meta = type(objects[0]), objects[0]._meta
@@ -119,16 +121,24 @@ def objects_create(*, objects: list[models.Model]) -> None:
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608 (names from model meta)
     )
     row_sql = f"({', '.join(['%s'] * len(fields))})"
-    size = connection.ops.bulk_batch_size(fields, objects)
+    returning = f" RETURNING {quote(meta.pk.column)}"
+    pks: list = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), size):
-            batch = rows[start : start + size]
-            cursor.execute(
-                f"{insert}{', '.join([row_sql] * len(batch))} RETURNING {quote(meta.pk.column)}",
-                [value for row in batch for value in row],
-            )
-            for instance, (pk,) in zip(
-                objects[start : start + size], cursor.fetchall(), strict=True
-            ):
-                instance.pk = pk
-                instance._state.adding, instance._state.db = False, connection.alias
+        if connection.vendor == "postgresql":
+            cursor.cursor.executemany(insert + row_sql + returning, rows, returning=True)
+            while True:
+                pks.append(cursor.cursor.fetchone()[0])
+                if not cursor.cursor.nextset():
+                    break
+        else:
+            size = connection.ops.bulk_batch_size(fields, objects)
+            for start in range(0, len(rows), size):
+                batch = rows[start : start + size]
+                cursor.execute(
+                    insert + ", ".join([row_sql] * len(batch)) + returning,
+                    [value for row in batch for value in row],
+                )
+                pks.extend(pk for (pk,) in cursor.fetchall())
+    for instance, pk in zip(objects, pks, strict=True):
+        instance.pk = pk
+        instance._state.adding, instance._state.db = False, connection.alias
