@@ -165,7 +165,8 @@ def messages_recover_in_flight(*, messages: list[Message], token: str) -> set[in
         return set()
     unknown: set[int] = set()
     with transaction.atomic():
-        for request in _requests_in_flight(claimed).select_for_update().select_related("connector"):
+        locked = _requests_in_flight(claimed).select_for_update(of=("self",))  # not the connector
+        for request in locked.select_related("connector"):
             resolved = set(request.attempts.values_list("message_id", flat=True))
             taken_over = (claimed & set(request.message_ids)) - resolved
             connector = request.connector
