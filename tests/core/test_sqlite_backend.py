@@ -5,18 +5,22 @@ import threading
 import time
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 
 from core.sqlite.base import DatabaseWrapper
 
 
-def wrapper(path) -> DatabaseWrapper:
+def wrapper(path, timeout: float = 5) -> DatabaseWrapper:
     settings_dict = {
         **connections["default"].settings_dict,
         "ENGINE": "core.sqlite",
         "NAME": str(path),
-        # No busy wait at all: only the writer lock can make a second writer wait.
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 0},
+        # No busy wait in SQLite: only the writer lock (up to the timeout) makes a writer wait.
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": timeout,
+            "init_command": "PRAGMA busy_timeout=0",
+        },
     }
     return DatabaseWrapper(settings_dict, alias=f"writer-{time.monotonic_ns()}")
 
@@ -39,13 +43,17 @@ def database(tmp_path):
     return path
 
 
-def write_in_thread(path, text: str, waited: list[float]) -> threading.Thread:
+def write_in_thread(path, text: str, waited: list, timeout: float = 5) -> threading.Thread:
     def write() -> None:
-        other = wrapper(path)
+        other = wrapper(path, timeout)
         started = time.monotonic()
-        with other.cursor() as cursor:
-            cursor.execute("INSERT INTO note (text) VALUES (%s)", [text])
-        waited.append(time.monotonic() - started)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("INSERT INTO note (text) VALUES (%s)", [text])
+        except OperationalError as error:
+            waited.append(error)
+        else:
+            waited.append(time.monotonic() - started)
         other.close()
 
     thread = threading.Thread(target=write)
@@ -99,3 +107,17 @@ def test_reads_do_not_wait_for_a_writer(database):
     first.connection.rollback()
     first.close()
     reader.close()
+
+
+def test_a_writer_behind_a_lock_held_past_the_timeout_fails_as_sqlite_would(database):
+    first = wrapper(database)
+    first.cursor().execute("BEGIN IMMEDIATE")
+    waited: list = []
+
+    write_in_thread(database, "late", waited, timeout=0.3).join(5)
+
+    (error,) = waited
+    assert isinstance(error, OperationalError)
+    assert "database is locked" in str(error)
+    first.connection.rollback()
+    first.close()
