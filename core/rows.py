@@ -3,6 +3,14 @@
 from django.db import connection, models
 
 
+def _insert_sql(model: type[models.Model], field_names: list[str]) -> tuple[str, str]:
+    """'INSERT INTO table (columns) VALUES ' and one row's '(%s, …)' for these fields."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
+    insert = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608 (names from model meta)
+    return insert, f"({', '.join(['%s'] * len(field_names))})"
+
+
 def rows_insert(*, model: type[models.Model], field_names: list[str], rows: list[list]) -> None:
     """INSERT rows (values in field order, ready for the database) in one executemany.
 
@@ -10,14 +18,9 @@ def rows_insert(*, model: type[models.Model], field_names: list[str], rows: list
     """
     if not rows:
         return
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
-    placeholders = ", ".join(["%s"] * len(field_names))
+    insert, row_sql = _insert_sql(model, field_names)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608 (names from model meta)
-            rows,
-        )
+        cursor.executemany(insert + row_sql, rows)
 
 
 def rows_update(*, model: type[models.Model], field_names: list[str], rows: list[list]) -> None:
@@ -116,12 +119,8 @@ def objects_create(*, objects: list[models.Model]) -> None:
         return
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     rows = _prepared_rows(objects, fields, add=True)
-    quote = connection.ops.quote_name
-    insert = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608 (names from model meta)
-    )
-    row_sql = f"({', '.join(['%s'] * len(fields))})"
-    returning = f" RETURNING {quote(meta.pk.column)}"
+    insert, row_sql = _insert_sql(model, [field.name for field in fields])
+    returning = f" RETURNING {connection.ops.quote_name(meta.pk.column)}"
     pks: list = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

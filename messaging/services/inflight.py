@@ -5,7 +5,7 @@ bounds how many of them go through that connector at once. The shared max_per_se
 (connectors.services.connector_acquire_send_slot) is taken inside each request, so it keeps holding
 across threads, workers and machines. Each thread has its own database connection (Django's are
 per thread) and keeps it between requests for up to CONN_MAX_AGE, like a web request's: a worker
-process holds at most SMSCONSOLE_SEND_CONCURRENCY + 1.
+process holds at most SMSCONSOLE_SEND_CONCURRENCY + 1 connections.
 
 Requests go one by one in the caller's thread when threads could not see the caller's rows: the
 caller holds a transaction open, or the database is an in-memory SQLite one (a single
