@@ -170,6 +170,7 @@ class JetSmsProvider(Provider):
     default_destinations = ("90",)
     validity_parameter = "expire-date"
     receipts_polled = True  # Jet SMS pushes nothing: the group id's report is asked for
+    reports_per_request = True
     extra_option_fields = {
         "iys_list": iys_list_field(),
         "max_length": forms.TypedChoiceField(

@@ -5,14 +5,18 @@ are asked about, so polling stops for a message once a receipt ended it or the w
 asks for at most SMSCONSOLE_REPORT_POLL_SECONDS (it holds a worker that would otherwise send, and
 must end before the next run starts): messages never asked go first, then those asked longest
 ago, and none is asked again within SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS. A provider that
-answers per sent request (Jet SMS: one query per group id) is asked once per request, so a burst
-of single messages is spread over several runs rather than holding a worker for minutes.
+answers per sent request (Jet SMS: one query per group id) is asked once per request; those
+queries are in flight together like sends, so a burst of single messages is asked in seconds
+rather than holding a worker for minutes.
 Receipts that still say "pending" change nothing and are not stored (they would repeat every
 minute); every other one is kept like a pushed receipt.
 """
 
+import functools
 import logging
+import threading
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,6 +27,7 @@ from connectors.models import Connector
 from connectors.providers import UnknownProvider, get_provider
 from connectors.providers.types import Call, DeliveryState, ProviderError, SentSms
 from messaging.models import Message, ReceiptSource
+from messaging.services.inflight import requests_run
 from messaging.services.receipts import delivery_wait_start, receipts_record
 
 logger = logging.getLogger(__name__)
@@ -55,7 +60,8 @@ def delivery_reports_poll() -> int:
 
 def connector_reports_poll(*, connector: Connector, deadline: float | None = None) -> int:
     """Ask one connector's provider about its pending messages in batches, until the deadline
-    (time.monotonic()): never asked first, then asked longest ago.
+    (time.monotonic()): never asked first, then asked longest ago. The queries are in flight
+    together, up to the connector's max_in_flight (like its sends).
 
     At most SMSCONSOLE_REPORT_POLL_MAX messages a run; a provider that cannot be asked now is
     asked again at the next run. Returns how many messages changed delivery state.
@@ -73,22 +79,33 @@ def connector_reports_poll(*, connector: Connector, deadline: float | None = Non
         .order_by(F("report_polled_at").asc(nulls_first=True), "sent_at", "id")
         .values_list("id", "provider_message_id", "to")[: settings.SMSCONSOLE_REPORT_POLL_MAX]
     )
-    changed = 0
-    for start in range(0, len(pending), provider.report_batch):
-        if deadline is not None and time.monotonic() >= deadline:
-            break
-        batch = [SentSms(*row) for row in pending[start : start + provider.report_batch]]
+    stop = threading.Event()  # the provider could not be asked: leave it until the next run
+
+    def ask(batch: list[SentSms]) -> int:
+        if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
+            return 0
         Message.objects.filter(pk__in=[sms.id for sms in batch]).update(
             report_polled_at=timezone.now()
         )
         try:
             receipts = provider.reports_poll(connector=connector, messages=batch, call=Call(log=[]))
         except ProviderError as error:
+            stop.set()
             logger.warning("Report query of connector %s failed: %s", connector.pk, error.detail)
-            break
+            return 0
         final = [receipt for receipt in receipts if receipt.state != DeliveryState.PENDING]
-        if final:
-            changed += len(
-                receipts_record(connector=connector, receipts=final, source=ReceiptSource.PULL)
-            )
-    return changed
+        if not final:
+            return 0
+        return len(receipts_record(connector=connector, receipts=final, source=ReceiptSource.PULL))
+
+    requests: dict[str, list[SentSms]] = defaultdict(list)
+    for row in pending:
+        sms = SentSms(*row)
+        requests[sms.provider_message_id if provider.reports_per_request else ""].append(sms)
+    batches = [
+        messages[start : start + provider.report_batch]
+        for messages in requests.values()
+        for start in range(0, len(messages), provider.report_batch)
+    ]
+    jobs = [functools.partial(ask, batch) for batch in batches]
+    return sum(requests_run(jobs, connector=connector, keep_alive=lambda: None))
