@@ -199,6 +199,12 @@ def load(
     return asyncio.run(_client_run(url, body, headers, concurrency, count, seconds, offset))
 
 
+def load_count(url: str, *, body: str, headers: dict, concurrency: int, count: int) -> dict:
+    """Exactly `count` requests (the asyncio client: wrk stops at a time, not a count), as load()."""
+    headers = {"Host": urlsplit(url).netloc, **headers}
+    return asyncio.run(_client_run(url, body, headers, concurrency, count, 86_400, 0))
+
+
 def load_arguments(description: str, parser: argparse.ArgumentParser | None = None):
     """The command-line options every load benchmark takes."""
     parser = parser or argparse.ArgumentParser(description=description)

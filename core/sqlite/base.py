@@ -6,18 +6,23 @@ free while its waiters sleep: bench.latency showed the workers' cores idle and t
 by those sleeps. Here each write transaction (BEGIN …, or a write statement in autocommit) first
 takes an exclusive flock on a file beside the database, held until it commits or rolls back:
 waiting writers nap for at most 5 ms at a time (not SQLite's 100 ms), and fail with "database is
-locked" after the connection's timeout, as SQLite's own wait does.
+locked" after the connection's timeout, as SQLite's own wait does. Within a process, writers first
+queue on a thread lock: one thread naps on the file lock while the others sleep until it is
+handed on (16 send threads polling the file lock spent their process's time on the GIL).
 In-memory databases (tests) are left as they are.
 """
 
 import fcntl
 import os
 import sqlite3
+import threading
 import time
 
 from django.db.backends.sqlite3 import base
 
 READS = ("SELECT", "PRAGMA", "EXPLAIN", "SAVEPOINT", "RELEASE")
+_process_locks: dict[str, threading.Lock] = {}  # per database file, this process's writers
+os.register_at_fork(after_in_child=_process_locks.clear)  # a lock held at fork stays held
 
 
 class QueuedWriterConnection(sqlite3.Connection):
@@ -26,14 +31,19 @@ class QueuedWriterConnection(sqlite3.Connection):
     lock_fd: int | None = None
     lock_held = False
     lock_timeout = 20.0  # seconds, the connection's timeout option: then "database is locked"
+    lock_path = ""
+    turn: "threading.Lock | None" = None  # this process's lock for the file, while held
 
     def writer_lock_take(self) -> None:
-        """Wait for the writer lock in naps of at most 5 ms, up to the timeout: a writer stuck behind a
-        lock that is not released (a transaction waiting on this very process) fails as SQLite's
-        own wait would, rather than hanging."""
+        """Wait for this process's turn, then for the file lock in naps of at most 5 ms, up to the
+        timeout: a writer stuck behind a lock that is not released (a transaction waiting on this
+        very process) fails as SQLite's own wait would, rather than hanging."""
         if self.lock_fd is None or self.lock_held:
             return
         deadline = time.monotonic() + self.lock_timeout
+        turn = _process_locks.setdefault(self.lock_path, threading.Lock())
+        if not turn.acquire(timeout=self.lock_timeout):
+            self._locked_out()
         nap = 0.0005
         while True:
             try:
@@ -41,17 +51,22 @@ class QueuedWriterConnection(sqlite3.Connection):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise sqlite3.OperationalError(
-                        f"database is locked: another writer held it for {self.lock_timeout:g} s"
-                    ) from None
+                    turn.release()
+                    self._locked_out()
                 time.sleep(nap)
                 nap = min(nap * 2, 0.005)
-        self.lock_held = True
+        self.lock_held, self.turn = True, turn
+
+    def _locked_out(self) -> None:
+        raise sqlite3.OperationalError(
+            f"database is locked: another writer held it for {self.lock_timeout:g} s"
+        )
 
     def writer_lock_release(self) -> None:
         if self.lock_held:
             self.lock_held = False
             fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
+            self.turn.release()
 
     def commit(self) -> None:
         try:
@@ -112,6 +127,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             path = f"{self.settings_dict['NAME']}-writer.lock"
             connection.lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
             connection.lock_timeout = float(conn_params.get("timeout", 5.0))
+            connection.lock_path = path
         return connection
 
     def create_cursor(self, name=None):

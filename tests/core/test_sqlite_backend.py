@@ -1,6 +1,8 @@
 """The SQLite backend queues writers on a file lock: a writer waits for the one in its transaction
 (however long) instead of SQLite's busy handler, here set to give up at once."""
 
+import fcntl
+import os
 import threading
 import time
 
@@ -121,3 +123,20 @@ def test_a_writer_behind_a_lock_held_past_the_timeout_fails_as_sqlite_would(data
     assert "database is locked" in str(error)
     first.connection.rollback()
     first.close()
+
+
+def test_a_writer_waits_for_another_process_holding_the_file_lock(database):
+    # flock on a file opened apart conflicts like another process's (its own open file).
+    held = os.open(f"{database}-writer.lock", os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    waited: list[float] = []
+
+    thread = write_in_thread(database, "after", waited)
+    time.sleep(0.3)
+    assert waited == [], "the writer went in while another process held the lock"
+    fcntl.flock(held, fcntl.LOCK_UN)
+    os.close(held)
+    thread.join(5)
+
+    assert len(waited) == 1
+    assert waited[0] >= 0.25
