@@ -4,9 +4,14 @@ import itertools
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from inbox.models import InboundMessage, Routing
+from inbox.models import InboundMessage, ReceiveConnector, Routing
 from inbox.receiver import MESSAGE_ALIASES, RECEIVER_ALIASES, SENDER_ALIASES
+from inbox.selectors import GENERATION_KEY
+from inbox.services import receive_connector_regenerate_token
 from messaging.models import OptOut
 from tests.inbox.conftest import DOC_TOKEN
 
@@ -359,3 +364,56 @@ def test_multipart_post_is_accepted(client, make_receive_connector):
 
     assert answer.status_code == 200
     assert InboundMessage.objects.get().text == "çok parçalı"
+
+
+def test_the_receiver_reads_its_connector_once_until_one_changes(client, make_receive_connector):
+    make_receive_connector()
+    client.get(URL, FULL)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, {**FULL, "message": "Again"}).status_code == 200
+
+    assert not [q for q in queries if "inbox_receivernumber" in q["sql"]]
+
+
+def test_a_new_token_refuses_the_old_one_at_the_next_request(client, make_receive_connector):
+    connector = make_receive_connector(require_token=True, token=DOC_TOKEN)
+    assert client.get(URL, {**FULL, "token": DOC_TOKEN}).status_code == 200
+
+    receive_connector_regenerate_token(connector=connector)
+
+    assert client.get(URL, {**FULL, "message": "Old", "token": DOC_TOKEN}).status_code == 401
+    answer = client.get(URL, {**FULL, "message": "New", "token": connector.token})
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        pytest.param(lambda c: setattr(c, "is_active", False) or c.save(), 404, id="switched-off"),
+        pytest.param(lambda c: c.numbers.get().delete(), 404, id="number-deleted"),
+        pytest.param(lambda c: c.delete(), 404, id="connector-deleted"),
+        pytest.param(
+            lambda c: setattr(c, "routing", Routing.NONE) or c.save(), 502, id="no-routing"
+        ),
+    ],
+)
+def test_a_change_made_anywhere_applies_to_the_next_request(
+    client, make_receive_connector, change, status
+):
+    connector = make_receive_connector()
+    assert client.get(URL, FULL).status_code == 200
+
+    change(connector)  # as the admin or a shell would: a model save or delete
+
+    assert client.get(URL, {**FULL, "message": "After"}).status_code == status
+
+
+def test_a_change_seen_by_another_process_applies_here(client, make_receive_connector):
+    connector = make_receive_connector()
+    assert client.get(URL, FULL).status_code == 200
+    ReceiveConnector.objects.filter(pk=connector.pk).update(is_active=False)  # no signal here
+
+    caches["shared"].set(GENERATION_KEY, "another process changed a connector")
+
+    assert client.get(URL, {**FULL, "message": "After"}).status_code == 404
