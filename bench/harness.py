@@ -65,7 +65,7 @@ def product_env(
         SMSCONSOLE_TASKS_SYNC="false",
         SMSCONSOLE_SIMULATORS="true",
         SMSCONSOLE_PROVIDER_HTTP_HOSTS="127.0.0.1",
-        SMSCONSOLE_LOG_LEVEL="WARNING",
+        SMSCONSOLE_LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
     )
     if redis_url:
         env["REDIS_URL"] = redis_url

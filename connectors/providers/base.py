@@ -88,8 +88,9 @@ class Provider:
     receipts_pushed: ClassVar[bool] = False
     receipts_polled: ClassVar[bool] = False
     report_batch: ClassVar[int] = 100  # pending messages asked about per reports_poll call
-    # The report query names one sent request (its provider message id): a reports_poll call
-    # then gets the messages of one request only, so the queries can be in flight together.
+    # The report query names one sent request (its provider message id) and answers for all its
+    # numbers: a reports_poll call then gets all the pending messages of one request, whatever
+    # report_batch says.
     reports_per_request: ClassVar[bool] = False
 
     # -- declarations ---------------------------------------------------------------------------

@@ -25,11 +25,22 @@ def basic_authorization(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
+# A server closes a keep-alive connection it has seen idle for a while (gunicorn after 2 s, Apache
+# after 5 s), and a request written as it closes is reset: a send failed so waits for its retry.
+# A thread's connections idle longer than this are closed rather than reused.
+IDLE_CONNECTION_SECONDS = 1.5
+
+
 def _session() -> requests.Session:
-    # One keep-alive session per thread: workers reuse connections to the same provider.
-    if not hasattr(_local, "session"):
-        _local.session = OutboundSession()
-    return _local.session
+    """This thread's keep-alive session (workers reuse connections to the same provider), a new
+    one when its connections were idle longer than IDLE_CONNECTION_SECONDS."""
+    session = getattr(_local, "session", None)
+    if session is None or time.monotonic() - _local.used_at > IDLE_CONNECTION_SECONDS:
+        if session is not None:
+            session.close()
+        session = _local.session = OutboundSession()
+        _local.used_at = time.monotonic()
+    return session
 
 
 @dataclass
@@ -220,6 +231,8 @@ class ProviderClient:
             raise ProviderError(
                 Category.NETWORK, f"The exchange broke off: {_reason(exc)}"
             ) from exc
+        finally:
+            _local.used_at = time.monotonic()  # the connection is idle from here on
 
     def _request_body(self, body: bytes | str | None, data) -> str:
         if body is None:

@@ -276,10 +276,12 @@ def _record(
                 if attempt.message_id in carried:
                     attempt.request = request
         objects_insert(objects=attempts)
-        # Locked, so no other worker takes them between this read and the update below.
+        # Locked (in id order, as receipts lock them), so no other worker takes them between this
+        # read and the update below.
         held = dict(
             messages_held(message_ids=list(accepted), token=token)
             .select_for_update()
+            .order_by("id")
             .values_list("pk", "delivery_state")
         )
         now, sent = timezone.now(), []

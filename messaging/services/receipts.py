@@ -74,7 +74,10 @@ def message_delivery_update(*, updates: Iterable[DeliveryUpdate]) -> list[Messag
     now = timezone.now()
     changed: list[int] = []
     with transaction.atomic():
-        for update in updates:
+        # In id order: two transactions applying receipts of the same messages (a push and a
+        # report query, or two queries in flight) lock their rows in one order, so neither waits
+        # on the other in a deadlock. The sort is stable: one message's updates keep their order.
+        for update in sorted(updates, key=lambda update: update.message_id):
             allowed = _MOVES_FROM.get(update.state)
             if not allowed:
                 continue

@@ -20,6 +20,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -84,9 +85,7 @@ def connector_reports_poll(*, connector: Connector, deadline: float | None = Non
     def ask(batch: list[SentSms]) -> int:
         if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
             return 0
-        Message.objects.filter(pk__in=[sms.id for sms in batch]).update(
-            report_polled_at=timezone.now()
-        )
+        _mark_asked(message_ids=[sms.id for sms in batch])
         try:
             receipts = provider.reports_poll(connector=connector, messages=batch, call=Call(log=[]))
         except ProviderError as error:
@@ -98,14 +97,26 @@ def connector_reports_poll(*, connector: Connector, deadline: float | None = Non
             return 0
         return len(receipts_record(connector=connector, receipts=final, source=ReceiptSource.PULL))
 
-    requests: dict[str, list[SentSms]] = defaultdict(list)
-    for row in pending:
-        sms = SentSms(*row)
-        requests[sms.provider_message_id if provider.reports_per_request else ""].append(sms)
-    batches = [
-        messages[start : start + provider.report_batch]
-        for messages in requests.values()
-        for start in range(0, len(messages), provider.report_batch)
-    ]
+    sent = [SentSms(*row) for row in pending]
+    if provider.reports_per_request:
+        # The query answers for every number of the request: one query per request, so no two
+        # queries in flight get (and record) the same receipts.
+        requests: dict[str, list[SentSms]] = defaultdict(list)
+        for sms in sent:
+            requests[sms.provider_message_id].append(sms)
+        batches = list(requests.values())
+    else:
+        size = provider.report_batch
+        batches = [sent[start : start + size] for start in range(0, len(sent), size)]
     jobs = [functools.partial(ask, batch) for batch in batches]
     return sum(requests_run(jobs, connector=connector, keep_alive=lambda: None))
+
+
+def _mark_asked(*, message_ids: list[int]) -> None:
+    """Note that the messages were asked about now. Their rows are locked in id order, as receipts
+    are applied (message_delivery_update), so queries in flight together cannot deadlock."""
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().filter(pk__in=message_ids).order_by("id")
+        Message.objects.filter(pk__in=list(locked.values_list("id", flat=True))).update(
+            report_polled_at=timezone.now()
+        )

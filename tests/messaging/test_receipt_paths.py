@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from connectors.providers.jetsms import JetSmsProvider
 from connectors.simulators.models import ReceivedSms
 from connectors.simulators.receipts import simulator_receipts_push
 from connectors.simulators.selectors import simulated_provider_get
@@ -15,7 +16,7 @@ from connectors.simulators.services import (
     simulator_account_set_receipt_url,
 )
 from messaging.models import DeliveryReport, Message, MessageStatus, ReceiptSource
-from messaging.services import delivery_reports_poll, message_create
+from messaging.services import delivery_reports_poll, message_create, message_dispatch_batch
 from tests.connectors.providers.harness import harness_setup
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -156,3 +157,26 @@ def test_a_run_past_its_time_asks_no_more(live_server, settings):
     delivery_reports_poll()
 
     assert _asked([message]) == [False]
+
+
+def test_a_bulk_request_is_asked_once_and_each_receipt_stored_once(
+    live_server, settings, monkeypatch
+):
+    # Jet SMS answers a report query for every number of the request: were its pending messages
+    # asked in batches, each batch in flight would record the whole request's receipts again.
+    monkeypatch.setattr(JetSmsProvider, "report_batch", 2)
+    single = _sent_message("jetsms", "poll", live_server, settings, delivered=True)
+    ids = [
+        message_create(
+            to=f"+9053212{n:05d}", text="Sale today", connector=single.connector_id, enqueue=False
+        ).pk
+        for n in range(5)
+    ]
+    message_dispatch_batch(message_ids=ids)
+    bulk = Message.objects.filter(pk__in=ids)
+    assert len({message.provider_message_id for message in bulk}) == 1  # one bulk request
+
+    delivery_reports_poll()
+
+    assert DeliveryReport.objects.count() == 6
+    assert set(Message.objects.values_list("delivery_state", flat=True)) == {"delivered"}
