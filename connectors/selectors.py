@@ -9,6 +9,10 @@ from connectors.providers import UnknownProvider, get_provider
 from connectors.providers.types import CannotCarry
 from connectors.routing import connector_carries
 from core.phone import country_of_number
+from core.process_cache import ProcessCache
+
+# Every process keeps the connectors delivery reports were pushed to (the receipt endpoint).
+RECEIPT_CONNECTORS: ProcessCache[Connector | None] = ProcessCache("connectors-for-receipts")
 
 
 def connector_list() -> QuerySet[Connector]:
@@ -35,6 +39,15 @@ def connectors_for_dispatch() -> list[Connector]:
 def connector_get(*, connector_id: int) -> Connector:
     """One connector, or Connector.DoesNotExist."""
     return Connector.objects.get(pk=connector_id)
+
+
+def connector_for_receipts(*, connector_id: int) -> Connector | None:
+    """The connector a delivery report is pushed to, or None; read once per process while no
+    connector is saved or deleted. Its health may be older than the database's: the receipt
+    endpoint reads only its token, provider, credentials and receipt URL, which change by a save."""
+    return RECEIPT_CONNECTORS.get(
+        connector_id, lambda: Connector.objects.filter(pk=connector_id).first()
+    )
 
 
 def connector_is_usable(*, connector: Connector) -> bool:

@@ -10,8 +10,8 @@ class InboxConfig(AppConfig):
         # Every change of a receive connector or number, from any path (services, admin, shell),
         # tells the receivers' per-process lookups (inbox.selectors.receive_connector_for_number).
         from inbox.models import ReceiveConnector, ReceiverNumber
-        from inbox.services.receive_connectors import receive_connectors_changed
+        from inbox.selectors import RECEIVE_CONNECTORS
 
         for model in (ReceiveConnector, ReceiverNumber):
             for signal in (post_save, post_delete):
-                signal.connect(receive_connectors_changed, sender=model)
+                signal.connect(RECEIVE_CONNECTORS.changed, sender=model, weak=False)

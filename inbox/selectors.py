@@ -1,46 +1,33 @@
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import caches
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
 from core.phone import number_canonical, number_or_none
+from core.process_cache import ProcessCache
 from inbox.models import ForwardState, InboundMessage, ReceiveConnector, ReceiverNumber
 from messaging.models import Message
 
-GENERATION_KEY = "inbox-receive-connectors-generation"
-KNOWN_NUMBERS_MAX = 10_000
-# (generation, receiver number → its connector or None) as this process last read them
-_known: tuple[str, dict[str, ReceiveConnector | None]] = ("", {})
+# Every process keeps the receive connector of each receiver number it was asked about.
+RECEIVE_CONNECTORS: ProcessCache[ReceiveConnector | None] = ProcessCache("inbox-receive-connectors")
 
 # A conversation page shows at most this many messages of each direction, the newest ones.
 CONVERSATION_LIMIT = 200
 
 
-def receive_connectors_generation() -> str:
-    """The receive connectors' generation in the shared cache: it changes whenever one changes."""
-    return caches["shared"].get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, timeout=None)
-
-
 def receive_connector_for_number(*, number: str) -> ReceiveConnector | None:
     """The receive connector serving the (normalised) receiver number, active or not.
 
-    Looked up once per process and generation: the receiver then reads one cache key, not the
-    database, and every process sees an edit, a new token or a deleted number at its next request.
+    Read once per process while no connector or number changes (RECEIVE_CONNECTORS): every
+    process sees an edit, a new token or a deleted number at its next request.
     """
-    global _known
-    generation = receive_connectors_generation()  # read before the database: never older than it
-    if _known[0] != generation:
-        _known = (generation, {})
-    known = _known[1]
-    if number not in known:
-        if len(known) >= KNOWN_NUMBERS_MAX:  # unknown receivers must not grow it without end
-            known.clear()
+
+    def load() -> ReceiveConnector | None:
         served = ReceiverNumber.objects.select_related("connector").filter(number=number).first()
-        known[number] = served.connector if served else None
-    return known[number]
+        return served.connector if served else None
+
+    return RECEIVE_CONNECTORS.get(number, load)
 
 
 def receive_connector_list() -> QuerySet[ReceiveConnector]:

@@ -14,10 +14,9 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.permissions import ConsolePermissionMixin
-from connectors.models import Connector
 from connectors.providers import UnknownProvider, get_provider
 from connectors.providers.types import ReceiptRefused, ReceiptRequest
-from connectors.selectors import connector_get
+from connectors.selectors import connector_for_receipts
 from core.pagination import keyset_page_for
 from core.phone import number_or_none
 from messaging.filters import MessageFilter
@@ -219,10 +218,7 @@ class DeliveryReceiptView(View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, connector_id: int, token: str) -> HttpResponse:
-        try:
-            connector: Connector | None = connector_get(connector_id=connector_id)
-        except Connector.DoesNotExist:
-            connector = None
+        connector = connector_for_receipts(connector_id=connector_id)
         expected = connector.receipt_token if connector else _NO_TOKEN
         if not hmac.compare_digest(expected.encode(), token.encode()) or connector is None:
             return _plain(401, "Unauthorized: unknown connector or wrong receipt token.")

@@ -1,10 +1,8 @@
 """Receive connectors: the numbers an entry point serves, its token, and where messages go."""
 
-import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -13,7 +11,7 @@ from core.outbound import url_allowed_error
 from core.phone import MAX_NUMBER_LENGTH, number_canonical
 from core.text import digits_only
 from inbox.models import ReceiveConnector, ReceiverNumber, Routing, token_generate
-from inbox.selectors import GENERATION_KEY
+from inbox.selectors import RECEIVE_CONNECTORS
 
 # What the audit log records of a receive connector; the token only as "changed" on regenerate.
 AUDITED_FIELDS = (
@@ -118,15 +116,6 @@ def _clean_connector(
     return name, numbers, forward_url
 
 
-def receive_connectors_changed(**_signal) -> None:
-    """Tell every process's receiver to look its connectors up again: a new generation now (seen
-    at once inside this transaction) and again after the commit (a process that read the old rows
-    meanwhile must not keep them). Connected to every save and delete of connectors and numbers."""
-    cache = caches["shared"]
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None))
-
-
 def _save_numbers(connector: ReceiveConnector, numbers: list[str]) -> None:
     connector.numbers.exclude(number__in=numbers).delete()
     existing = set(connector.numbers.values_list("number", flat=True))
@@ -134,7 +123,7 @@ def _save_numbers(connector: ReceiveConnector, numbers: list[str]) -> None:
         ReceiverNumber.objects.bulk_create(
             [ReceiverNumber(connector=connector, number=n) for n in numbers if n not in existing]
         )
-        receive_connectors_changed()  # bulk_create sends no signal
+        RECEIVE_CONNECTORS.changed()  # bulk_create sends no signal
     except IntegrityError as error:
         # Another request took the number between our check and this insert.
         raise ValidationError(

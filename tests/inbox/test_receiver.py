@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from inbox.models import InboundMessage, ReceiveConnector, Routing
 from inbox.receiver import MESSAGE_ALIASES, RECEIVER_ALIASES, SENDER_ALIASES
-from inbox.selectors import GENERATION_KEY
+from inbox.selectors import RECEIVE_CONNECTORS
 from inbox.services import receive_connector_regenerate_token
 from messaging.models import OptOut
 from tests.inbox.conftest import DOC_TOKEN
@@ -414,6 +414,6 @@ def test_a_change_seen_by_another_process_applies_here(client, make_receive_conn
     assert client.get(URL, FULL).status_code == 200
     ReceiveConnector.objects.filter(pk=connector.pk).update(is_active=False)  # no signal here
 
-    caches["shared"].set(GENERATION_KEY, "another process changed a connector")
+    caches["shared"].set(RECEIVE_CONNECTORS.generation_key, "another process changed one")
 
     assert client.get(URL, {**FULL, "message": "After"}).status_code == 404

@@ -7,9 +7,14 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from connectors.models import Connector
 from connectors.providers.twilio import twilio_signature
+from connectors.selectors import RECEIPT_CONNECTORS
 from connectors.services import connector_regenerate_receipt_token
 from messaging.models import DeliveryReport, Message, MessageStatus, OptOut
 from messaging.services import (
@@ -352,3 +357,40 @@ def test_the_log_and_the_api_filter_by_delivery_state(ileti, console, api):
     assert [row["id"] for row in listed] == [delivered.pk]
     assert (detail["delivery_state"], detail["delivery_code"]) == ("delivered", "")
     assert "delivered_at" in detail
+
+
+def test_the_endpoint_reads_its_connector_once_until_one_changes(ileti, client):
+    assert post(client, ileti, ileti_body(1, "delivered")).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, ileti, ileti_body(2, "delivered")).status_code == 200
+
+    assert not [q for q in queries if "connectors_connector" in q["sql"]]
+
+
+def test_a_new_token_retires_the_old_url_at_the_next_receipt(ileti, client):
+    old = ileti.receipt_token
+    assert post(client, ileti, ileti_body(1, "delivered")).status_code == 200
+
+    connector_regenerate_receipt_token(connector=ileti)
+
+    assert post(client, ileti, ileti_body(2, "delivered"), token=old).status_code == 401
+    assert post(client, ileti, ileti_body(3, "delivered")).status_code == 200
+
+
+def test_a_deleted_connector_takes_no_more_receipts(ileti, client):
+    path = f"/dlr/{ileti.pk}/{ileti.receipt_token}/"
+    assert client.post(path, ileti_body(1, "delivered"), "application/json").status_code == 200
+
+    ileti.delete()
+
+    assert client.post(path, ileti_body(2, "delivered"), "application/json").status_code == 401
+
+
+def test_a_change_seen_by_another_process_applies_here(ileti, client):
+    assert post(client, ileti, ileti_body(1, "delivered")).status_code == 200
+    Connector.objects.filter(pk=ileti.pk).update(receipt_token="t" * 48)  # no signal here
+
+    caches["shared"].set(RECEIPT_CONNECTORS.generation_key, "another process changed one")
+
+    assert post(client, ileti, ileti_body(2, "delivered")).status_code == 401
