@@ -11,8 +11,14 @@ from typing import Generic, TypeVar
 
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 
 V = TypeVar("V")
+
+
+def _new_generation() -> str:
+    return uuid.uuid4().hex
 
 
 class ProcessCache(Generic[V]):
@@ -25,8 +31,7 @@ class ProcessCache(Generic[V]):
 
     def generation(self) -> str:
         """The current generation in the shared cache (a new one when there is none)."""
-        new = lambda: uuid.uuid4().hex  # noqa: E731
-        return caches["shared"].get_or_set(self.generation_key, new, timeout=None)
+        return caches["shared"].get_or_set(self.generation_key, _new_generation, timeout=None)
 
     def get(self, key: Hashable, load: Callable[[], V]) -> V:
         """The value of key, loaded by load() unless kept under the current generation."""
@@ -44,7 +49,14 @@ class ProcessCache(Generic[V]):
         """Renew the generation now (seen at once inside this transaction) and after the commit
         (a process that read the old rows meanwhile must not keep them). A signal receiver."""
         cache = caches["shared"]
-        cache.set(self.generation_key, uuid.uuid4().hex, timeout=None)
+        cache.set(self.generation_key, _new_generation(), timeout=None)
         transaction.on_commit(
-            lambda: cache.set(self.generation_key, uuid.uuid4().hex, timeout=None)
+            lambda: cache.set(self.generation_key, _new_generation(), timeout=None)
         )
+
+    def renew_on_change(self, *models: type[Model]) -> None:
+        """Renew the generation on every save or delete of these models, from any path (services,
+        admin, shell); called from an app's ready(). A queryset update() sends no signal."""
+        for model in models:
+            for signal in (post_save, post_delete):
+                signal.connect(self.changed, sender=model, weak=False)
