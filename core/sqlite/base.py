@@ -5,7 +5,7 @@ growing to 100 ms. With many writers (web threads, workers, the simulators) the 
 free while its waiters sleep: bench.latency showed the workers' cores idle and throughput bound
 by those sleeps. Here each write transaction (BEGIN …, or a write statement in autocommit) first
 takes an exclusive flock on a file beside the database, held until it commits or rolls back:
-waiting writers nap for at most 5 ms at a time (not SQLite's 100 ms), and fail with "database is
+waiting writers nap for at most 1 ms at a time (not SQLite's 100 ms), and fail with "database is
 locked" after the connection's timeout, as SQLite's own wait does. Within a process, writers first
 queue on a thread lock: one thread naps on the file lock while the others sleep until it is
 handed on (16 send threads polling the file lock spent their process's time on the GIL).
@@ -35,7 +35,7 @@ class QueuedWriterConnection(sqlite3.Connection):
     turn: "threading.Lock | None" = None  # this process's lock for the file, while held
 
     def writer_lock_take(self) -> None:
-        """Wait for this process's turn, then for the file lock in naps of at most 5 ms, up to the
+        """Wait for this process's turn, then for the file lock in naps of at most 1 ms, up to the
         timeout: a writer stuck behind a lock that is not released (a transaction waiting on this
         very process) fails as SQLite's own wait would, rather than hanging."""
         if self.lock_fd is None or self.lock_held:
@@ -44,7 +44,7 @@ class QueuedWriterConnection(sqlite3.Connection):
         turn = _process_locks.setdefault(self.lock_path, threading.Lock())
         if not turn.acquire(timeout=self.lock_timeout):
             self._locked_out()
-        nap = 0.0005
+        nap = 0.0002
         while True:
             try:
                 fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -54,7 +54,7 @@ class QueuedWriterConnection(sqlite3.Connection):
                     turn.release()
                     self._locked_out()
                 time.sleep(nap)
-                nap = min(nap * 2, 0.005)
+                nap = min(nap * 2, 0.001)
         self.lock_held, self.turn = True, turn
 
     def _locked_out(self) -> None:
