@@ -94,6 +94,9 @@ class Message(models.Model):
     # Dispatch bookkeeping: when it may go next, who holds it until when, how often it was retried.
     due_at = models.DateTimeField()
     kicked_at = models.DateTimeField(null=True, blank=True)
+    # Kicked with the others of its batch (a campaign chunk), whose bulk requests it should share:
+    # a single message's kick does not take it along.
+    in_batch = models.BooleanField(default=False)
     lease_token = models.CharField(max_length=32, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     retries = models.PositiveSmallIntegerField(default=0)

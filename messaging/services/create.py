@@ -18,7 +18,7 @@ from core.services import callback_url_problem
 from messaging.models import Message, MessageKind
 from messaging.routing.compliance import country_footers, footer_for, text_with_footer
 from messaging.selectors import numbers_opted_out
-from messaging.services.leases import message_enqueue
+from messaging.services.leases import message_enqueue_single
 from messaging.validation import (
     iys_recipient_type_problem,
     kind_problem,
@@ -190,8 +190,8 @@ def message_create(
     """Validate and store a message, and enqueue its sending once the transaction commits.
 
     A repeated idempotency key (per API key) returns the first message and sends nothing.
-    With enqueue=False the caller dispatches it (message_enqueue_batch); if that kick is lost,
-    the sweeper kicks the message like any other. validity_seconds or expires_at bound how long
+    With enqueue=False the caller dispatches it in a batch (message_enqueue_batch); if that kick
+    is lost, the sweeper kicks it again with the others of its batch. validity_seconds or expires_at bound how long
     it may wait to be sent; callback_url (API keys only) receives its events.
     """
     idempotency_key = str(idempotency_key or "").strip()
@@ -231,12 +231,13 @@ def message_create(
         footer=footer_for(number=number, kind=kind),
         callback_url=callback_url,
         expires_at=expires_at,
+        in_batch=not enqueue,
     )
     try:
         with transaction.atomic():
             message.save(force_insert=True)
             if enqueue:
-                message_enqueue(message_id=message.pk)
+                message_enqueue_single(message_id=message.pk)
     except IntegrityError:
         # The same key arrived twice at once; the other request stored it first.
         if existing := _existing(api_key, idempotency_key):
@@ -256,8 +257,9 @@ def message_create_batch(
     """Validate and store messages sharing a sender and kind, as message_create does one.
 
     The sender, kind and İYS recipient type are checked once, opt-outs in one query per 900
-    numbers, the countries' footers in one, and the messages inserted together, not enqueued (see message_enqueue_batch). Returns, per
-    (number, text) given, its message or the ValidationError that kept it out.
+    numbers, the countries' footers in one, and the messages inserted together, not enqueued (see
+    message_enqueue_batch). Returns, per (number, text) given, its message or the ValidationError
+    that kept it out.
     """
     shared: dict[str, list[str]] = {}
     _check_kind(kind, shared)
@@ -293,6 +295,7 @@ def message_create_batch(
                 quiet_hours_override=quiet_hours_override,
                 footer=footer_for(number=number, kind=kind, footers=footers),
                 now=now,
+                in_batch=True,
             )
         )
     objects_create(objects=[r for r in results if isinstance(r, Message)])

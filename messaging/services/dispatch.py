@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -50,11 +51,12 @@ from messaging.services.inflight import (
     Every,
     messages_recover_in_flight,
     request_in_flight_record,
+    requests_feed,
     requests_run,
-    send_concurrency,
 )
 from messaging.services.leases import (
     message_claim,
+    message_kick_taken,
     message_lease_renew,
     messages_held,
     messages_lease_extend,
@@ -64,18 +66,35 @@ from messaging.services.validity import messages_expire, retry_due_at
 
 logger = logging.getLogger(__name__)
 
+FEED_SECONDS = 10  # a send task stops taking more messages then: well inside the task timeout
+
 
 def message_dispatch(*, message_id: int) -> Message | None:
     """Send a message through the first connector that accepts it, failing over down the list.
 
-    Other queued messages due now are claimed with it, up to what this worker keeps in flight,
-    and sent at the same time (their own kicks then find them taken). Returns None when the
-    message is not this worker's to send (already claimed or finished).
+    The other single messages that are due are claimed and sent alongside, each taking the place
+    a request frees, for up to FEED_SECONDS (their kicks were skipped while this task was pending,
+    or find them taken). Returns None when the message is not this worker's to send (already
+    claimed or finished).
     """
-    token, claimed = message_claim(message_ids=[message_id], also_due=send_concurrency() - 1)
-    if not claimed or message_id not in _dispatch(claimed, token):
-        return None
-    return Message.objects.get(pk=message_id)
+    message_kick_taken()  # before the first claim: a message created from now on kicks again
+    asked: list[int] = [message_id]
+    finished: set[int] = set()
+
+    def more(free: int) -> list[Callable[[], set[int]]]:
+        token, claimed = message_claim(message_ids=asked, also_due=free - len(asked))
+        asked.clear()
+        done, chains = _screened(claimed, token)
+        finished.update(done)
+        return [
+            functools.partial(_dispatch_chain, [message], chain, token, renew_first=False)
+            for chain, group in chains
+            for message in group
+        ]
+
+    for sent in requests_feed(more, seconds=FEED_SECONDS):
+        finished |= sent
+    return Message.objects.get(pk=message_id) if message_id in finished else None
 
 
 def message_dispatch_batch(*, message_ids: list[int]) -> int:
@@ -109,14 +128,25 @@ def _dispatch(messages: list[Message], token: str) -> set[int]:
     Returns the ids this worker finished (held and cancelled ones included; the others' leases
     were lost to another worker).
     """
+    finished, chains = _screened(messages, token)
+    for index, (chain, group) in enumerate(chains):
+        finished |= _dispatch_chain(group, chain, token, renew_first=index > 0)
+    return finished
+
+
+def _screened(
+    messages: list[Message], token: str
+) -> tuple[set[int], list[tuple[list[Connector], list[Message]]]]:
+    """The claimed messages finished before any request (left in flight by a dead worker, held,
+    cancelled), and the others grouped by their chain of connectors."""
+    if not messages:
+        return set(), []
     unanswered = messages_recover_in_flight(messages=messages, token=token)  # a worker died
     ready = messages_screen_claimed(
         messages=[message for message in messages if message.pk not in unanswered], token=token
     )
     finished = {message.pk for message in messages} - {message.pk for message in ready}
-    for index, (chain, group) in enumerate(_chains(ready)):
-        finished |= _dispatch_chain(group, chain, token, renew_first=index > 0)
-    return finished
+    return finished, _chains(ready) if ready else []
 
 
 def _chains(messages: list[Message]) -> list[tuple[list[Connector], list[Message]]]:

@@ -35,6 +35,7 @@ from messaging.services.leases import messages_held
 
 T = TypeVar("T")
 POLL_SECONDS = 1.0  # how often a waiting caller gets to renew its leases
+FEED_POLL_SECONDS = 0.25  # how often a feed with free places looks for messages due meanwhile
 
 _lock = threading.Lock()
 _pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked worker makes its own
@@ -69,27 +70,38 @@ def _limit(connector: Connector) -> threading.BoundedSemaphore:
         return known[1]
 
 
-def _in_thread(job: Callable[[], T], places: threading.BoundedSemaphore) -> T:
+def _in_thread(job: Callable[[], T], places: threading.BoundedSemaphore | None = None) -> T:
     # Like a web request: the thread's connection is reused if CONN_MAX_AGE allows, else reopened.
     close_old_connections()
     try:
         return job()
     finally:
-        places.release()
+        if places is not None:
+            places.release()
 
 
 def requests_run(
     jobs: list[Callable[[], T]], *, connector: Connector, keep_alive: Callable[[], None]
 ) -> list[T]:
     """Run one connector's provider requests, up to its max_in_flight at once; their results in
-    order. keep_alive is called about every second while waiting (to renew leases)."""
+    order. keep_alive is called about every second while waiting (to renew leases).
+
+    A single request runs in the caller's thread (which may be a pool thread: requests_feed),
+    still taking one of the connector's places.
+    """
+    places = _limit(connector)
     if len(jobs) <= 1 or send_concurrency() <= 1:
         results = []
         for job in jobs:
-            keep_alive()
-            results.append(job())
+            while not places.acquire(timeout=POLL_SECONDS):
+                keep_alive()
+            try:
+                keep_alive()
+                results.append(job())
+            finally:
+                places.release()
         return results
-    places, pool = _limit(connector), _executor()
+    pool = _executor()
     futures: list[Future] = []
     for job in jobs:
         while not places.acquire(timeout=POLL_SECONDS):
@@ -100,6 +112,35 @@ def requests_run(
         _done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
         keep_alive()
     return [future.result() for future in futures]
+
+
+def requests_feed(more: Callable[[int], list[Callable[[], T]]], *, seconds: float) -> list[T]:
+    """Keep this process's places busy: run the jobs more(free places) gives on the pool, and ask
+    it again whenever a quarter of the places is free, until it gives none with nothing left
+    running or `seconds` have passed; every result once all have finished.
+
+    Each job is one message's walk down its connectors (requests_run in a pool thread), so a
+    request that answers frees its place for the next message at once instead of waiting for the
+    slowest of a batch. Where threads cannot help, the jobs run one by one in the caller's thread.
+    """
+    places, stop_at = send_concurrency(), time.monotonic() + seconds
+    if places <= 1:
+        results = []
+        while time.monotonic() < stop_at and (jobs := more(1)):
+            results += [job() for job in jobs]
+        return results
+    pool = _executor()
+    futures: list[Future] = []
+    running: set[Future] = set()
+    while True:
+        free = places - len(running)
+        if time.monotonic() < stop_at and (free >= max(1, places // 4) or not running):
+            new = [pool.submit(_in_thread, job) for job in more(free)]
+            futures += new
+            running.update(new)
+        if not running:
+            return [future.result() for future in futures]
+        _done, running = wait(running, timeout=FEED_POLL_SECONDS, return_when=FIRST_COMPLETED)
 
 
 class Every:

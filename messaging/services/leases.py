@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -21,12 +22,40 @@ logger = logging.getLogger(__name__)
 
 SEND_TASK = "messaging.tasks.message_send_task"
 SEND_BATCH_TASK = "messaging.tasks.message_send_batch_task"
+# Set in the shared cache while a send task is on its way for single messages; the task clears it
+# when it starts taking them. It expires, so a kick lost after it was set holds nothing up long.
+KICK_PENDING_KEY = "messaging:send-kick-pending"
+KICK_PENDING_SECONDS = 2
 
 
 def message_enqueue(*, message_id: int) -> None:
     """Once the transaction commits, have a worker dispatch this message."""
     # If the broker is unreachable the message stays queued and the sweeper kicks it later.
     task_enqueue(SEND_TASK, message_id)
+
+
+def message_enqueue_single(*, message_id: int) -> None:
+    """Once the transaction commits, see that a send task is on its way for this single message.
+
+    One task serves every single message created until a worker takes it up (message_dispatch
+    takes the other due ones too), so a burst of API messages is not one task each.
+    """
+    transaction.on_commit(lambda: _kick_pending(message_id), robust=True)
+
+
+def _kick_pending(message_id: int) -> None:
+    # After the commit: a task found pending now clears the mark only later, when it starts, and
+    # then claims, so it sees this message. A read first: a burst's messages write nothing here.
+    shared = caches["shared"]
+    if shared.get(KICK_PENDING_KEY) is None and shared.add(
+        KICK_PENDING_KEY, message_id, timeout=KICK_PENDING_SECONDS
+    ):
+        message_enqueue(message_id=message_id)
+
+
+def message_kick_taken() -> None:
+    """A send task starts taking due single messages: the next one created needs a task again."""
+    caches["shared"].delete(KICK_PENDING_KEY)
 
 
 def message_enqueue_batch(*, message_ids: list[int]) -> None:
@@ -50,17 +79,26 @@ def message_claim(*, message_ids: list[int], also_due: int = 0) -> tuple[str, li
     """Take the messages for this worker (queued → sending, one lease); the token and those taken.
 
     Messages already claimed by another worker or finished are left out. With also_due, up to
-    that many other queued messages that are due are taken too (oldest due first): messages due at
-    the same moment go out together instead of waiting for their own kicks.
+    that many other single messages that are due are taken too (oldest due first): messages due
+    at the same moment go out together instead of waiting for their own kicks. Messages of a
+    batch are left to their batch's kick, which sends them in bulk requests, and retries (and
+    released holds) to the sweeper's, so a retry due at once is not taken again in the same run.
     """
     token = uuid.uuid4().hex
     if also_due > 0:
-        others = (
+        others = list(
             Message.objects.filter(status=MessageStatus.QUEUED, due_at__lte=timezone.now())
+            .filter(in_batch=False, kicked_at__isnull=False)
             .exclude(pk__in=message_ids)
             .order_by("due_at", "id")
             .values_list("id", flat=True)[:also_due]
         )
+        # A kick whose message went out with an earlier one, and nothing else due: no write.
+        if (
+            not others
+            and not Message.objects.filter(pk__in=message_ids).filter(_claimable()).exists()
+        ):
+            return token, []
         message_ids = [*message_ids, *others]
     claimed = (
         Message.objects.filter(pk__in=message_ids)
@@ -107,19 +145,22 @@ def message_sweep() -> int:
     """Kick queued messages that are due and sending ones whose lease ran out (worker died).
 
     A message kicked recently is left alone, so a long backlog is not kicked over and over.
+    Messages of a batch are kicked together again, so they still share bulk requests.
     Returns how many messages were kicked.
     """
     now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(name="sweeper", defaults={"beat_at": now})
     stale = now - timedelta(seconds=settings.SMSCONSOLE_REKICK_SECONDS)
-    ids = list(
+    found = list(
         Message.objects.filter(_claimable())
         .filter(Q(kicked_at__isnull=True) | Q(kicked_at__lt=stale))
         .order_by("id")
-        .values_list("id", flat=True)[: settings.SMSCONSOLE_SWEEP_BATCH]
+        .values_list("id", "in_batch")[: settings.SMSCONSOLE_SWEEP_BATCH]
     )
     with transaction.atomic():
-        Message.objects.filter(pk__in=ids).update(kicked_at=now)
-        for message_id in ids:
-            message_enqueue(message_id=message_id)
-    return len(ids)
+        Message.objects.filter(pk__in=[message_id for message_id, _ in found]).update(kicked_at=now)
+        message_enqueue_batch(message_ids=[message_id for message_id, batch in found if batch])
+        for message_id, batch in found:
+            if not batch:
+                message_enqueue(message_id=message_id)
+    return len(found)

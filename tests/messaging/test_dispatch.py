@@ -9,8 +9,13 @@ from django.utils import timezone
 from connectors.models import HealthState
 from connectors.providers.types import Category, Outcome
 from connectors.simulators.models import FailureMode, ReceivedSms
-from messaging.models import NO_CONNECTOR, Message, MessageStatus
-from messaging.services import message_create, message_dispatch, message_sweep
+from messaging.models import NO_CONNECTOR, Message, MessageStatus, ProviderRequest
+from messaging.services import (
+    message_create,
+    message_create_batch,
+    message_dispatch,
+    message_sweep,
+)
 from tests.messaging.conftest import PASSWORD, TURKISH_MOBILE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -299,3 +304,19 @@ def test_attempts_never_hold_the_connector_password(jet_connector):
     stored = json.dumps(list(message.attempts.values("request__exchanges", "detail")))
     assert PASSWORD not in stored
     assert "wrong-password" not in stored
+
+
+def test_the_sweeper_kicks_lost_messages_of_a_batch_together_so_they_share_a_bulk_request(
+    jet_connector, settings
+):
+    jet_connector("only", 10)
+    long_ago = timezone.now() - timedelta(seconds=settings.SMSCONSOLE_REKICK_SECONDS + 5)
+    message_create_batch(
+        recipients=[(f"+9053212345{n:02d}", "Hafta sonu indirim") for n in range(5)]
+    )
+    Message.objects.update(due_at=long_ago, kicked_at=long_ago)  # the batch's kick was lost
+
+    assert message_sweep() == 5
+
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
+    assert list(ProviderRequest.objects.values_list("message_count", flat=True)) == [5]

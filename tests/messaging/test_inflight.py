@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 SETUP = """
 from connectors.services import connector_create
 from connectors.simulators.services import simulator_account_ensure
-from messaging.services import message_create_batch
+from messaging.services import message_create, message_create_batch
 
 simulator_account_ensure(slug="jetsms", username="flight", password="Flight-s3cret-1",
                          sender_titles=["ACME"], balance=100_000)
@@ -27,7 +27,18 @@ connector_create(name="Jet SMS", provider="jetsms", username="flight", password=
                  sender_list=["ACME"], max_in_flight={max_in_flight},
                  options={{"base_url": "{url}/simulators/jetsms", "timeout_seconds": 5,
                           "max_length": 612, **{options}}})
-message_create_batch(recipients=[(f"+90532{{n:07d}}", f"In flight {{n}}") for n in range({count})])
+if {singles}:  # each enqueues its own kick (no worker runs here to take it)
+    for n in range({count}):
+        message_create(to=f"+90532{{n:07d}}", text=f"In flight {{n}}")
+else:
+    message_create_batch(
+        recipients=[(f"+90532{{n:07d}}", f"In flight {{n}}") for n in range({count})]
+    )
+"""
+KICK = """
+from messaging.models import Message
+from messaging.services import message_dispatch
+message_dispatch(message_id=Message.objects.order_by("id").first().pk)
 """
 SEND = """
 from messaging.models import Message
@@ -93,13 +104,28 @@ def busiest_second(starts: list[datetime]) -> int:
     )
 
 
-def _send(product: ProductStack, count: int, *, max_in_flight: int, options: str = "{}") -> None:
+def _setup(
+    product: ProductStack, count: int, *, max_in_flight: int, options: str = "{}", singles=False
+) -> None:
     product.shell(
-        SETUP.format(url=product.url, count=count, max_in_flight=max_in_flight, options=options)
+        SETUP.format(
+            url=product.url,
+            count=count,
+            max_in_flight=max_in_flight,
+            options=options,
+            singles=singles,
+        )
     )
+
+
+def _statuses(product: ProductStack) -> list[tuple[str, int]]:
+    return product.rows("SELECT status, count(*) FROM messaging_message GROUP BY status")
+
+
+def _send(product: ProductStack, count: int, *, max_in_flight: int, options: str = "{}") -> None:
+    _setup(product, count, max_in_flight=max_in_flight, options=options)
     product.shell(SEND)
-    statuses = product.rows("SELECT status, count(*) FROM messaging_message GROUP BY status")
-    assert statuses == [("sent", count)], product.log_tail()
+    assert _statuses(product) == [("sent", count)], product.log_tail()
 
 
 def test_a_connectors_max_in_flight_bounds_the_requests_a_worker_keeps_open(stack):
@@ -138,13 +164,59 @@ def test_one_send_task_takes_the_other_due_messages_and_sends_them_at_once(stack
         SMSCONSOLE_SIMULATOR_LATENCY_MS=400,
         SMSCONSOLE_SIMULATOR_LATENCY_JITTER_PERCENT=0,
     )
-    product.shell(SETUP.format(url=product.url, count=8, max_in_flight=16, options="{}"))
-    product.shell(
-        "from messaging.models import Message\n"
-        "from messaging.services import message_dispatch\n"
-        "message_dispatch(message_id=Message.objects.order_by('id').first().pk)\n"
-    )
-    assert product.rows("SELECT status, count(*) FROM messaging_message GROUP BY status") == [
-        ("sent", 8)
-    ]
+    _setup(product, 8, max_in_flight=16, singles=True)
+    product.shell(KICK)
+    assert _statuses(product) == [("sent", 8)]
     assert most_in_flight(_times(product), timedelta(milliseconds=400)) == 8
+
+
+def test_one_send_task_fills_each_place_a_request_frees_with_the_next_due_message(stack):
+    product = stack(
+        SMSCONSOLE_SEND_CONCURRENCY=4,
+        SMSCONSOLE_SIMULATOR_LATENCY_MS=400,
+        SMSCONSOLE_SIMULATOR_LATENCY_JITTER_PERCENT=0,
+    )
+    _setup(product, 20, max_in_flight=16, singles=True)
+    product.shell(KICK)
+    assert _statuses(product) == [("sent", 20)]
+    starts = _times(product)
+    assert len(starts) == 20
+    assert most_in_flight(starts, timedelta(milliseconds=400)) == 4
+
+
+def test_a_connectors_max_in_flight_bounds_the_single_messages_a_task_sends_together(stack):
+    product = stack(
+        SMSCONSOLE_SEND_CONCURRENCY=8,
+        SMSCONSOLE_SIMULATOR_LATENCY_MS=400,
+        SMSCONSOLE_SIMULATOR_LATENCY_JITTER_PERCENT=0,
+    )
+    _setup(product, 9, max_in_flight=3, singles=True)
+    product.shell(KICK)
+    assert _statuses(product) == [("sent", 9)]
+    assert most_in_flight(_times(product), timedelta(milliseconds=400)) == 3
+
+
+def test_a_single_messages_task_leaves_the_messages_of_a_batch_to_their_batch(stack):
+    product = stack(SMSCONSOLE_SEND_CONCURRENCY=8, SMSCONSOLE_SIMULATOR_LATENCY_MS=50)
+    _setup(product, 6, max_in_flight=8)  # a campaign chunk's messages, its batch task to come
+    product.shell(
+        "from messaging.services import message_create, message_dispatch\n"
+        "message_dispatch(message_id=message_create(to='+905329999999', text='Kod 1').pk)\n"
+    )
+    assert _statuses(product) == [("queued", 6), ("sent", 1)]
+
+
+def test_a_burst_of_single_messages_needs_one_send_task_and_the_next_message_kicks_again(stack):
+    product = stack(SMSCONSOLE_SEND_CONCURRENCY=8, SMSCONSOLE_SIMULATOR_LATENCY_MS=50)
+    _setup(product, 5, max_in_flight=8, singles=True)
+    kicks = "SELECT count(*) FROM django_q_ormq"
+    assert product.rows(kicks) == [(1,)]  # the first message's; the others found it pending
+
+    product.shell(KICK)  # the worker takes that task up: every message due goes out
+    assert _statuses(product) == [("sent", 5)]
+
+    product.shell(
+        "from messaging.services import message_create\n"
+        "message_create(to='+905329999999', text='Son')\n"
+    )
+    assert product.rows(kicks) == [(2,)]
