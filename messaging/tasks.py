@@ -1,8 +1,8 @@
 """django-q2 tasks: one-line wrappers around services (a task is only a kick carrying an id)."""
 
 from messaging.services import (
-    delivery_report_process,
     delivery_reports_poll,
+    delivery_reports_read,
     delivery_reports_sweep,
     message_dispatch,
     message_dispatch_batch,
@@ -32,8 +32,8 @@ def message_events_sweep_task() -> int:
     return message_events_sweep()
 
 
-def delivery_report_process_task(report_id: int) -> None:
-    delivery_report_process(report_id=report_id)
+def delivery_report_process_task(report_id: int) -> int:
+    return delivery_reports_read(report_id=report_id)
 
 
 def delivery_reports_poll_task() -> int:

@@ -10,22 +10,18 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core.tasks import task_enqueue
+from core.tasks import task_enqueue, task_enqueue_unless_pending, task_pending_clear
 from messaging.models import Message, MessageStatus, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "messaging.tasks.message_send_task"
 SEND_BATCH_TASK = "messaging.tasks.message_send_batch_task"
-# Set in the shared cache while a send task is on its way for single messages; the task clears it
-# when it starts taking them. It expires, so a kick lost after it was set holds nothing up long.
-KICK_PENDING_KEY = "messaging:send-kick-pending"
-KICK_PENDING_SECONDS = 2
+SEND_PENDING_MARK = "messaging:send-task-pending"  # see core.tasks.task_enqueue_unless_pending
 
 
 def message_enqueue(*, message_id: int) -> None:
@@ -40,22 +36,12 @@ def message_enqueue_single(*, message_id: int) -> None:
     One task serves every single message created until a worker takes it up (message_dispatch
     takes the other due ones too), so a burst of API messages is not one task each.
     """
-    transaction.on_commit(lambda: _kick_pending(message_id), robust=True)
-
-
-def _kick_pending(message_id: int) -> None:
-    # After the commit: a task found pending now clears the mark only later, when it starts, and
-    # then claims, so it sees this message. A read first: a burst's messages write nothing here.
-    shared = caches["shared"]
-    if shared.get(KICK_PENDING_KEY) is None and shared.add(
-        KICK_PENDING_KEY, message_id, timeout=KICK_PENDING_SECONDS
-    ):
-        message_enqueue(message_id=message_id)
+    task_enqueue_unless_pending(SEND_TASK, message_id, mark=SEND_PENDING_MARK)
 
 
 def message_kick_taken() -> None:
     """A send task starts taking due single messages: the next one created needs a task again."""
-    caches["shared"].delete(KICK_PENDING_KEY)
+    task_pending_clear(SEND_PENDING_MARK)
 
 
 def message_enqueue_batch(*, message_ids: list[int]) -> None:

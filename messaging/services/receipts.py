@@ -8,6 +8,7 @@ never overwrites one, and "unknown" (the wait ran out) gives way to a real recei
 """
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ from connectors.providers.types import (
     ReceiptRequest,
 )
 from core.phone import number_for_opt_out
-from core.tasks import task_enqueue
+from core.tasks import task_enqueue_unless_pending, task_pending_clear
 from messaging.models import DeliveryReport, EventType, Message, MessageStatus, ReceiptSource
 from messaging.services.callbacks import message_event_emit
 from messaging.services.optouts import optout_create
@@ -37,6 +38,9 @@ from messaging.services.optouts import optout_create
 logger = logging.getLogger(__name__)
 
 PROCESS_TASK = "messaging.tasks.delivery_report_process_task"
+READ_PENDING_MARK = "messaging:receipt-read-pending"  # core.tasks.task_enqueue_unless_pending
+READ_SECONDS = 10  # a reading task takes no more pushes then: well inside the task timeout
+READ_BATCH = 100
 MAX_RAW_CHARACTERS = 20_000
 # From which delivery states a receipt may move a message to each state.
 _MOVES_FROM: dict[str, frozenset[str]] = {
@@ -102,7 +106,8 @@ def message_delivery_update(*, updates: Iterable[DeliveryUpdate]) -> list[Messag
 def delivery_report_store(
     *, connector: Connector, body: bytes, content_type: str
 ) -> DeliveryReport:
-    """Keep a pushed receipt as it came (redacted) and have a task read it after the commit."""
+    """Keep a pushed receipt as it came (redacted) and see that a task reads it after the commit
+    (one task reads a burst: delivery_reports_read)."""
     text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     try:
         text = get_provider(connector.provider).redact(connector, text)
@@ -114,19 +119,41 @@ def delivery_report_store(
         "raw": text[:MAX_RAW_CHARACTERS],
         "content_type": content_type[:100],
     }
-    with transaction.atomic():  # where the database is the broker, one write with its task
-        report = DeliveryReport.objects.create(**fields)
-        task_enqueue(PROCESS_TASK, report.pk)
+    report = DeliveryReport.objects.create(**fields)
+    task_enqueue_unless_pending(PROCESS_TASK, report.pk, mark=READ_PENDING_MARK)
     return report
 
 
-def delivery_report_process(*, report_id: int) -> list[Message]:
-    """Read a stored push: its receipts, each matched and applied; the messages that changed."""
+def delivery_reports_read(*, report_id: int) -> int:
+    """Read a stored push, then every other push not read yet, oldest first, for up to
+    READ_SECONDS (pushes stored meanwhile found this task pending); how many this task read."""
+    task_pending_clear(READ_PENDING_MARK)  # before reading: a push stored from now on kicks again
+    read = int(delivery_report_process(report_id=report_id) is not None)
+    stop_at, after = time.monotonic() + READ_SECONDS, 0
+    while time.monotonic() < stop_at:
+        unread = list(
+            DeliveryReport.objects.filter(
+                processed_at__isnull=True, source=ReceiptSource.PUSH, pk__gt=after
+            )
+            .order_by("id")
+            .values_list("id", flat=True)[:READ_BATCH]
+        )
+        if not unread:
+            break
+        for unread_id in unread:
+            read += int(delivery_report_process(report_id=unread_id) is not None)
+        after = unread[-1]
+    return read
+
+
+def delivery_report_process(*, report_id: int) -> list[Message] | None:
+    """Read a stored push: its receipts, each matched and applied; the messages that changed
+    (None when it was read already: a repeated kick, another reading task, or the sweep)."""
     now = timezone.now()
     if not DeliveryReport.objects.filter(pk=report_id, processed_at__isnull=True).update(
         processed_at=now
     ):
-        return []  # read already (a repeated kick, or the sweep)
+        return None
     report = DeliveryReport.objects.select_related("connector").get(pk=report_id)
     connector = report.connector
     try:

@@ -11,6 +11,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.conf import Conf
 
 from connectors.models import Connector
 from connectors.providers.twilio import twilio_signature
@@ -19,6 +21,7 @@ from connectors.services import connector_regenerate_receipt_token
 from messaging.models import DeliveryReport, Message, MessageStatus, OptOut
 from messaging.services import (
     DeliveryUpdate,
+    delivery_reports_read,
     delivery_reports_sweep,
     message_delivery_update,
 )
@@ -394,3 +397,34 @@ def test_a_change_seen_by_another_process_applies_here(ileti, client):
     caches["shared"].set(RECEIPT_CONNECTORS.generation_key, "another process changed one")
 
     assert post(client, ileti, ileti_body(2, "delivered")).status_code == 401
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """Tasks wait in the broker (as with workers running) instead of running at once."""
+    monkeypatch.setattr(Conf, "SYNC", False)
+    waiting = get_broker()
+    waiting.purge_queue()
+    yield waiting
+    waiting.purge_queue()
+
+
+def test_a_burst_of_receipts_needs_one_reading_task_which_reads_them_all(
+    ileti, client, broker, django_capture_on_commit_callbacks
+):
+    numbers = [f"+90532123450{n}" for n in range(5)]
+    messages = [sent(ileti, provider_id=f"70{n}", to=number) for n, number in enumerate(numbers)]
+    for n, number in enumerate(numbers):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert (
+                post(client, ileti, ileti_body(f"70{n}", "delivered", to=number)).status_code == 200
+            )
+    assert broker.queue_size() == 1  # the first receipt's; the others found it pending
+
+    first = DeliveryReport.objects.order_by("id").first()
+    assert delivery_reports_read(report_id=first.pk) == 5  # the task as a worker runs it
+
+    assert {Message.objects.get(pk=m.pk).delivery_state for m in messages} == {"delivered"}
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, ileti, ileti_body("709", "delivered"))
+    assert broker.queue_size() == 2  # that task started: the next receipt enqueues again
