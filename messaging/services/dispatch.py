@@ -56,6 +56,7 @@ from messaging.services.inflight import (
 )
 from messaging.services.leases import (
     message_claim,
+    message_kick_again_if_due,
     message_kick_taken,
     message_lease_renew,
     messages_held,
@@ -74,8 +75,8 @@ def message_dispatch(*, message_id: int) -> Message | None:
 
     The other single messages that are due are claimed and sent alongside, each taking the place
     a request frees, for up to FEED_SECONDS (their kicks were skipped while this task was pending,
-    or find them taken). Returns None when the message is not this worker's to send (already
-    claimed or finished).
+    or find them taken); singles still due then get the next task. Returns None when the message
+    is not this worker's to send (already claimed or finished).
     """
     message_kick_taken()  # before the first claim: a message created from now on kicks again
     asked: list[int] = [message_id]
@@ -94,6 +95,7 @@ def message_dispatch(*, message_id: int) -> Message | None:
 
     for sent in requests_feed(more, seconds=FEED_SECONDS):
         finished |= sent
+    message_kick_again_if_due(message_id=message_id)
     return Message.objects.get(pk=message_id) if message_id in finished else None
 
 

@@ -44,6 +44,25 @@ def message_kick_taken() -> None:
     task_pending_clear(SEND_PENDING_MARK)
 
 
+def message_kick_again_if_due(*, message_id: int) -> None:
+    """A send task ends: single messages still due (it ran out of time) need the next one."""
+    if _singles_due().exists():
+        message_enqueue_single(message_id=message_id)
+
+
+def _singles_due() -> QuerySet[Message]:
+    """Queued single messages that are due and whose kick is on its way or was skipped: not the
+    messages of a batch (their batch's task sends them in bulk requests), nor retries and released
+    holds (kicked_at cleared: the sweeper kicks them, so a retry due at once is not taken again by
+    the run that failed it)."""
+    return Message.objects.filter(
+        status=MessageStatus.QUEUED,
+        due_at__lte=timezone.now(),
+        in_batch=False,
+        kicked_at__isnull=False,
+    )
+
+
 def message_enqueue_batch(*, message_ids: list[int]) -> None:
     """Once the transaction commits, have one worker dispatch these messages together (bulk)."""
     if message_ids:
@@ -65,16 +84,13 @@ def message_claim(*, message_ids: list[int], also_due: int = 0) -> tuple[str, li
     """Take the messages for this worker (queued → sending, one lease); the token and those taken.
 
     Messages already claimed by another worker or finished are left out. With also_due, up to
-    that many other single messages that are due are taken too (oldest due first): messages due
-    at the same moment go out together instead of waiting for their own kicks. Messages of a
-    batch are left to their batch's kick, which sends them in bulk requests, and retries (and
-    released holds) to the sweeper's, so a retry due at once is not taken again in the same run.
+    that many other single messages that are due are taken too (oldest due first, _singles_due):
+    messages due at the same moment go out together instead of waiting for their own kicks.
     """
     token = uuid.uuid4().hex
     if also_due > 0:
         others = list(
-            Message.objects.filter(status=MessageStatus.QUEUED, due_at__lte=timezone.now())
-            .filter(in_batch=False, kicked_at__isnull=False)
+            _singles_due()
             .exclude(pk__in=message_ids)
             .order_by("due_at", "id")
             .values_list("id", flat=True)[:also_due]

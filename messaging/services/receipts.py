@@ -126,7 +126,12 @@ def delivery_report_store(
 
 def delivery_reports_read(*, report_id: int) -> int:
     """Read a stored push, then every other push not read yet, oldest first, for up to
-    READ_SECONDS (pushes stored meanwhile found this task pending); how many this task read."""
+    READ_SECONDS (pushes stored meanwhile found this task pending); how many this task read.
+
+    A push another task read first means that task is ahead in the same list: this one stops
+    and leaves the rest to it rather than trail it. Out of time with pushes left, it enqueues
+    the next reading task.
+    """
     task_pending_clear(READ_PENDING_MARK)  # before reading: a push stored from now on kicks again
     read = int(delivery_report_process(report_id=report_id) is not None)
     stop_at, after = time.monotonic() + READ_SECONDS, 0
@@ -139,10 +144,13 @@ def delivery_reports_read(*, report_id: int) -> int:
             .values_list("id", flat=True)[:READ_BATCH]
         )
         if not unread:
-            break
+            return read
         for unread_id in unread:
-            read += int(delivery_report_process(report_id=unread_id) is not None)
+            if delivery_report_process(report_id=unread_id) is None:
+                return read
+            read += 1
         after = unread[-1]
+    task_enqueue_unless_pending(PROCESS_TASK, after, mark=READ_PENDING_MARK)
     return read
 
 

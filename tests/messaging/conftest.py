@@ -1,6 +1,8 @@
 """Messaging fixtures: Jet SMS simulator accounts and connectors pointed at them over real HTTP."""
 
 import pytest
+from django_q.brokers import get_broker
+from django_q.conf import Conf
 
 from connectors.simulators.models import FailureMode
 from connectors.simulators.selectors import simulated_provider_get
@@ -92,3 +94,13 @@ def twilio_connector(simulator_url):
         password=TWILIO_TOKEN, sender_list=JO_SENDERS,
         options={"base_url": simulator_url("twilio"), "timeout_seconds": 5},
     )  # fmt: skip
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """Tasks wait in the broker (as with workers running) instead of running at once."""
+    monkeypatch.setattr(Conf, "SYNC", False)
+    waiting = get_broker()
+    waiting.purge_queue()
+    yield waiting
+    waiting.purge_queue()

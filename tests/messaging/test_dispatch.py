@@ -11,6 +11,7 @@ from connectors.providers.types import Category, Outcome
 from connectors.simulators.models import FailureMode, ReceivedSms
 from messaging.models import NO_CONNECTOR, Message, MessageStatus, ProviderRequest
 from messaging.services import (
+    dispatch,
     message_create,
     message_create_batch,
     message_dispatch,
@@ -320,3 +321,17 @@ def test_the_sweeper_kicks_lost_messages_of_a_batch_together_so_they_share_a_bul
 
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
     assert list(ProviderRequest.objects.values_list("message_count", flat=True)) == [5]
+
+
+def test_a_send_task_out_of_time_leaves_the_next_task_for_the_singles_still_due(
+    jet_connector, broker, monkeypatch
+):
+    jet_connector("only", 10)
+    first = message_create(to=TURKISH_MOBILE, text="Kod 1")
+    message_create(to="+905321234568", text="Kod 2")
+    assert broker.queue_size() == 1  # the second found the first one's task pending
+    monkeypatch.setattr(dispatch, "FEED_SECONDS", 0)
+
+    assert message_dispatch(message_id=first.pk) is None  # no time to send anything
+
+    assert broker.queue_size() == 2  # the burst's task and the one to go on

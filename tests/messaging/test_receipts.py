@@ -11,8 +11,6 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_q.brokers import get_broker
-from django_q.conf import Conf
 
 from connectors.models import Connector
 from connectors.providers.twilio import twilio_signature
@@ -24,6 +22,7 @@ from messaging.services import (
     delivery_reports_read,
     delivery_reports_sweep,
     message_delivery_update,
+    receipts,
 )
 from tests.factories import ConnectorFactory
 
@@ -399,16 +398,6 @@ def test_a_change_seen_by_another_process_applies_here(ileti, client):
     assert post(client, ileti, ileti_body(2, "delivered")).status_code == 401
 
 
-@pytest.fixture
-def broker(monkeypatch):
-    """Tasks wait in the broker (as with workers running) instead of running at once."""
-    monkeypatch.setattr(Conf, "SYNC", False)
-    waiting = get_broker()
-    waiting.purge_queue()
-    yield waiting
-    waiting.purge_queue()
-
-
 def test_a_burst_of_receipts_needs_one_reading_task_which_reads_them_all(
     ileti, client, broker, django_capture_on_commit_callbacks
 ):
@@ -428,3 +417,18 @@ def test_a_burst_of_receipts_needs_one_reading_task_which_reads_them_all(
     with django_capture_on_commit_callbacks(execute=True):
         post(client, ileti, ileti_body("709", "delivered"))
     assert broker.queue_size() == 2  # that task started: the next receipt enqueues again
+
+
+def test_a_reading_task_out_of_time_leaves_the_next_one_the_rest(
+    ileti, client, broker, django_capture_on_commit_callbacks, monkeypatch
+):
+    for n in range(3):
+        sent(ileti, provider_id=f"80{n}", to=f"+90532123460{n}")
+        with django_capture_on_commit_callbacks(execute=True):
+            post(client, ileti, ileti_body(f"80{n}", "delivered", to=f"+90532123460{n}"))
+    monkeypatch.setattr(receipts, "READ_SECONDS", 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery_reports_read(report_id=DeliveryReport.objects.order_by("id")[0].pk) == 1
+
+    assert broker.queue_size() == 2  # the burst's task and the one to go on
