@@ -29,8 +29,8 @@ from messaging.services.leases import (
 from messaging.services.optouts import optout_create, optout_delete
 from messaging.services.receipts import (
     DeliveryUpdate,
-    delivery_report_process,
     delivery_report_store,
+    delivery_reports_process,
     delivery_reports_read,
     delivery_reports_sweep,
     message_delivery_update,
@@ -42,9 +42,9 @@ from messaging.services.validity import messages_expire
 __all__ = [
     "DeliveryUpdate",
     "connector_reports_poll",
-    "delivery_report_process",
     "delivery_report_store",
     "delivery_reports_poll",
+    "delivery_reports_process",
     "delivery_reports_read",
     "delivery_reports_sweep",
     "message_callback_and_expiry",

@@ -9,6 +9,7 @@ never overwrites one, and "unknown" (the wait ran out) gives way to a real recei
 
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -125,15 +126,15 @@ def delivery_report_store(
 
 
 def delivery_reports_read(*, report_id: int) -> int:
-    """Read a stored push, then every other push not read yet, oldest first, for up to
+    """Read a stored push, then every other push not read yet, oldest first, in batches for up to
     READ_SECONDS (pushes stored meanwhile found this task pending); how many this task read.
 
-    A push another task read first means that task is ahead in the same list: this one stops
-    and leaves the rest to it rather than trail it. Out of time with pushes left, it enqueues
-    the next reading task.
+    Pushes another task took first mean that task is ahead in the same list: this one stops and
+    leaves the rest to it rather than trail it. Out of time with pushes left, it enqueues the
+    next reading task.
     """
     task_pending_clear(READ_PENDING_MARK)  # before reading: a push stored from now on kicks again
-    read = int(delivery_report_process(report_id=report_id) is not None)
+    read = delivery_reports_process(report_ids=[report_id])
     stop_at, after = time.monotonic() + READ_SECONDS, 0
     while time.monotonic() < stop_at:
         unread = list(
@@ -145,30 +146,44 @@ def delivery_reports_read(*, report_id: int) -> int:
         )
         if not unread:
             return read
-        for unread_id in unread:
-            if delivery_report_process(report_id=unread_id) is None:
-                return read
-            read += 1
-        after = unread[-1]
+        taken = delivery_reports_process(report_ids=unread)
+        if not taken:
+            return read
+        read, after = read + taken, unread[-1]
     task_enqueue_unless_pending(PROCESS_TASK, after, mark=READ_PENDING_MARK)
     return read
 
 
-def delivery_report_process(*, report_id: int) -> list[Message] | None:
-    """Read a stored push: its receipts, each matched and applied; the messages that changed
-    (None when it was read already: a repeated kick, another reading task, or the sweep)."""
+def delivery_reports_process(*, report_ids: list[int]) -> int:
+    """Read these stored pushes, those no other task took first: their receipts, each matched and
+    applied, one transaction per connector. How many this call read."""
     now = timezone.now()
-    if not DeliveryReport.objects.filter(pk=report_id, processed_at__isnull=True).update(
-        processed_at=now
-    ):
-        return None
-    report = DeliveryReport.objects.select_related("connector").get(pk=report_id)
+    with transaction.atomic():
+        # Taken in one transaction: on PostgreSQL rows another reader holds are skipped, and on
+        # SQLite the write lock is held from its start, so every push is read once.
+        taken = list(
+            DeliveryReport.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=report_ids, processed_at__isnull=True)
+            .values_list("id", flat=True)
+        )
+        DeliveryReport.objects.filter(pk__in=taken).update(processed_at=now)
+    reports = DeliveryReport.objects.select_related("connector").filter(pk__in=taken)
+    by_connector: dict[int, list[tuple[DeliveryReport, list[Receipt]]]] = defaultdict(list)
+    for report in reports.order_by("id"):
+        if receipts := _receipts_of(report):
+            by_connector[report.connector_id].append((report, receipts))
+    for batches in by_connector.values():
+        _receipts_store(batches[0][0].connector, batches, ReceiptSource.PUSH)
+    return len(taken)
+
+
+def _receipts_of(report: DeliveryReport) -> list[Receipt]:
+    """The receipts a stored push carries; none, with the reason kept, when it cannot be read."""
     connector = report.connector
     try:
         if connector is None:
             raise ValueError(gettext("its connector was deleted"))
-        provider = get_provider(connector.provider)
-        receipts = provider.receipt_parse(connector, _request_of(report))
+        receipts = get_provider(connector.provider).receipt_parse(connector, _request_of(report))
     except (ValueError, UnknownProvider) as error:
         report.detail = (gettext("Could not be read: %(error)s") % {"error": error})[:1000]
         report.save(update_fields=["detail"])
@@ -176,10 +191,7 @@ def delivery_report_process(*, report_id: int) -> list[Message] | None:
     if not receipts:
         report.detail = gettext("It carried no receipt.")
         report.save(update_fields=["detail"])
-        return []
-    return receipts_record(
-        connector=connector, receipts=receipts, source=ReceiptSource.PUSH, report=report
-    )
+    return receipts
 
 
 def _request_of(report: DeliveryReport) -> ReceiptRequest:
@@ -198,28 +210,38 @@ def receipts_record(
     connector: Connector,
     receipts: list[Receipt],
     source: str,
-    report: DeliveryReport | None = None,
 ) -> list[Message]:
-    """Keep a row per receipt (the first fills `report`, a stored push), match each to its
-    message and apply it; opted-out recipients join the opt-out list. The messages that changed.
-    """
+    """Keep a row per receipt, match each to its message and apply it; opted-out recipients
+    join the opt-out list. The messages that changed."""
+    return _receipts_store(connector, [(None, receipts)], source)
+
+
+def _receipts_store(
+    connector: Connector,
+    batches: list[tuple[DeliveryReport | None, list[Receipt]]],
+    source: str,
+) -> list[Message]:
+    """receipts_record for receipts that came in several batches, each maybe a stored push whose
+    row its first receipt fills; one transaction for them all."""
     now = timezone.now()
+    receipts = [receipt for _, batch in batches for receipt in batch]
     matches = _match(connector, receipts)
-    rows = []
-    for index, (receipt, message) in enumerate(zip(receipts, matches, strict=True)):
-        row = report if index == 0 and report is not None else DeliveryReport(source=source)
-        row.connector = connector
-        row.message = message
-        row.provider_message_id = receipt.provider_message_id[:100]
-        row.number = receipt.number[:40]
-        row.state = receipt.state
-        row.code = receipt.code[:40]
-        row.detail = receipt.detail[:1000]
-        row.occurred_at = receipt.occurred_at
-        row.processed_at = row.processed_at or now
-        if receipt.raw and (row.pk is None or len(receipts) > 1):
-            row.raw = receipt.raw[:MAX_RAW_CHARACTERS]
-        rows.append(row)
+    rows: list[DeliveryReport] = []
+    for report, batch in batches:
+        for index, receipt in enumerate(batch):
+            row = report if index == 0 and report is not None else DeliveryReport(source=source)
+            row.provider_message_id = receipt.provider_message_id[:100]
+            row.number = receipt.number[:40]
+            row.state = receipt.state
+            row.code = receipt.code[:40]
+            row.detail = receipt.detail[:1000]
+            row.occurred_at = receipt.occurred_at
+            row.processed_at = row.processed_at or now
+            if receipt.raw and (row.pk is None or len(batch) > 1):
+                row.raw = receipt.raw[:MAX_RAW_CHARACTERS]
+            rows.append(row)
+    for row, message in zip(rows, matches, strict=True):
+        row.connector, row.message = connector, message
     updates = [
         DeliveryUpdate(message.pk, receipt.state, receipt.code, receipt.occurred_at)
         for receipt, message in zip(receipts, matches, strict=True)
@@ -233,8 +255,9 @@ def receipts_record(
                 row.state
             )
             moved.pop(row.message_id, None)  # a second receipt of the message in one batch
-        if report is not None:
-            rows[0].save()
+        for row in rows:
+            if row.pk is not None:
+                row.save()
         DeliveryReport.objects.bulk_create([row for row in rows if row.pk is None])
         for receipt, message in zip(receipts, matches, strict=True):
             if receipt.opted_out and (message or receipt.number):
@@ -312,8 +335,7 @@ def delivery_reports_sweep() -> int:
     stale = DeliveryReport.objects.filter(
         processed_at__isnull=True, received_at__lt=now - timedelta(minutes=1)
     ).values_list("id", flat=True)
-    for report_id in list(stale[:1000]):
-        delivery_report_process(report_id=report_id)
+    delivery_reports_process(report_ids=list(stale[:1000]))
     return Message.objects.filter(
         delivery_state=DeliveryState.PENDING, sent_at__lt=delivery_wait_start(now)
     ).update(delivery_state=DeliveryState.UNKNOWN, delivery_updated_at=now)

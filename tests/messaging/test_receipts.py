@@ -432,3 +432,32 @@ def test_a_reading_task_out_of_time_leaves_the_next_one_the_rest(
         assert delivery_reports_read(report_id=DeliveryReport.objects.order_by("id")[0].pk) == 1
 
     assert broker.queue_size() == 2  # the burst's task and the one to go on
+
+
+def test_one_reading_task_reads_the_pushes_of_two_connectors_and_an_unreadable_one(
+    ileti, client, broker, django_capture_on_commit_callbacks
+):
+    other = ConnectorFactory(provider="iletimerkezi", username="key2", password="hash-2")
+    ours = sent(ileti, provider_id="901", to="+905321234501")
+    theirs = sent(other, provider_id="901", to="+905321234501")  # the same id at another provider
+    for connector, body in [
+        (ileti, ileti_body("901", "delivered", to="+905321234501")),
+        (other, b"not json"),
+        (other, ileti_body("901", "undelivered", to="+905321234501")),
+    ]:
+        with django_capture_on_commit_callbacks(execute=True):
+            post(client, connector, body, content_type="application/json")
+
+    first = DeliveryReport.objects.order_by("id").first()
+    assert delivery_reports_read(report_id=first.pk) == 3
+
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (ours.delivery_state, theirs.delivery_state) == ("delivered", "undelivered")
+    reports = list(DeliveryReport.objects.order_by("id"))
+    assert [(r.connector, r.message, r.applied) for r in reports] == [
+        (ileti, ours, True),
+        (other, None, False),
+        (other, theirs, True),
+    ]
+    assert reports[1].detail.startswith("Could not be read")
