@@ -158,42 +158,29 @@ def test_max_per_second_still_holds_with_many_requests_in_flight(stack):
     assert (starts[-1] - starts[0]).total_seconds() >= 11 / 5  # the limiter spaced them
 
 
-def test_one_send_task_takes_the_other_due_messages_and_sends_them_at_once(stack):
+@pytest.mark.parametrize(
+    ("concurrency", "count", "max_in_flight", "most"),
+    [
+        (8, 8, 16, 8),  # the other due messages go out with the task's own, at once
+        (4, 20, 16, 4),  # each place a request frees takes the next due message
+        (8, 9, 3, 3),  # the connector's max_in_flight bounds them
+    ],
+    ids=["all-at-once", "places-refilled", "connector-bound"],
+)
+def test_one_send_task_sends_every_due_single_message_keeping_its_places_filled(
+    stack, concurrency, count, max_in_flight, most
+):
     product = stack(
-        SMSCONSOLE_SEND_CONCURRENCY=8,
+        SMSCONSOLE_SEND_CONCURRENCY=concurrency,
         SMSCONSOLE_SIMULATOR_LATENCY_MS=400,
         SMSCONSOLE_SIMULATOR_LATENCY_JITTER_PERCENT=0,
     )
-    _setup(product, 8, max_in_flight=16, singles=True)
+    _setup(product, count, max_in_flight=max_in_flight, singles=True)
     product.shell(KICK)
-    assert _statuses(product) == [("sent", 8)]
-    assert most_in_flight(_times(product), timedelta(milliseconds=400)) == 8
-
-
-def test_one_send_task_fills_each_place_a_request_frees_with_the_next_due_message(stack):
-    product = stack(
-        SMSCONSOLE_SEND_CONCURRENCY=4,
-        SMSCONSOLE_SIMULATOR_LATENCY_MS=400,
-        SMSCONSOLE_SIMULATOR_LATENCY_JITTER_PERCENT=0,
-    )
-    _setup(product, 20, max_in_flight=16, singles=True)
-    product.shell(KICK)
-    assert _statuses(product) == [("sent", 20)]
+    assert _statuses(product) == [("sent", count)]
     starts = _times(product)
-    assert len(starts) == 20
-    assert most_in_flight(starts, timedelta(milliseconds=400)) == 4
-
-
-def test_a_connectors_max_in_flight_bounds_the_single_messages_a_task_sends_together(stack):
-    product = stack(
-        SMSCONSOLE_SEND_CONCURRENCY=8,
-        SMSCONSOLE_SIMULATOR_LATENCY_MS=400,
-        SMSCONSOLE_SIMULATOR_LATENCY_JITTER_PERCENT=0,
-    )
-    _setup(product, 9, max_in_flight=3, singles=True)
-    product.shell(KICK)
-    assert _statuses(product) == [("sent", 9)]
-    assert most_in_flight(_times(product), timedelta(milliseconds=400)) == 3
+    assert len(starts) == count
+    assert most_in_flight(starts, timedelta(milliseconds=400)) == most
 
 
 def test_a_single_messages_task_leaves_the_messages_of_a_batch_to_their_batch(stack):
