@@ -188,6 +188,11 @@ def _receipts_of(report: DeliveryReport) -> list[Receipt]:
         report.detail = (gettext("Could not be read: %(error)s") % {"error": error})[:1000]
         report.save(update_fields=["detail"])
         return []
+    except Exception:  # a fault in one provider's reader must not lose the batch's other pushes
+        logger.exception("Receipt %s: the provider's reader failed", report.pk)
+        report.detail = gettext("Could not be read: the provider's reader failed.")
+        report.save(update_fields=["detail"])
+        return []
     if not receipts:
         report.detail = gettext("It carried no receipt.")
         report.save(update_fields=["detail"])

@@ -14,11 +14,11 @@ from messaging.models import Message, MessageStatus
 from messaging.services import message_create, message_dispatch_batch
 from tests.factories import ConnectorFactory
 from tests.messaging.conftest import SENDERS, TURKISH_MOBILE
+from tests.messaging.crashing_provider import CRASHING
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ILETI_KEY, ILETI_HASH = "3ea65b1e8ba0f00d", "9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c"
-CRASHING = "tests.messaging.crashing_provider.CrashingJetSmsProvider"
 
 
 @pytest.fixture

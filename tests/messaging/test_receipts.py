@@ -19,12 +19,14 @@ from connectors.services import connector_regenerate_receipt_token
 from messaging.models import DeliveryReport, Message, MessageStatus, OptOut
 from messaging.services import (
     DeliveryUpdate,
+    delivery_reports_process,
     delivery_reports_read,
     delivery_reports_sweep,
     message_delivery_update,
     receipts,
 )
 from tests.factories import ConnectorFactory
+from tests.messaging.crashing_provider import CRASHING
 
 pytestmark = pytest.mark.django_db
 
@@ -461,3 +463,22 @@ def test_one_reading_task_reads_the_pushes_of_two_connectors_and_an_unreadable_o
         (other, theirs, True),
     ]
     assert reports[1].detail.startswith("Could not be read")
+
+
+def test_a_reader_that_crashes_on_one_push_leaves_the_others_of_its_batch_read(ileti, settings):
+    settings.SMSCONSOLE_PROVIDERS = [*settings.SMSCONSOLE_PROVIDERS, CRASHING]
+    crashing = ConnectorFactory(provider="crashing")
+    message = sent(ileti, provider_id="902")
+    pushes = [
+        DeliveryReport.objects.create(connector=connector, source="push", raw=raw)
+        for connector, raw in [
+            (crashing, "status=1"),
+            (ileti, ileti_body("902", "delivered").decode()),
+        ]
+    ]
+
+    assert delivery_reports_process(report_ids=[push.pk for push in pushes]) == 2
+
+    crashed, read = DeliveryReport.objects.order_by("id")
+    assert crashed.detail == "Could not be read: the provider's reader failed."
+    assert (read.message, read.applied) == (message, True)
