@@ -408,6 +408,8 @@ class DeliveryReport(models.Model):
     occurred_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # A reading task holds an unread push until then; one that died mid-batch leaves it to others.
+    reading_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -42,6 +42,7 @@ PROCESS_TASK = "messaging.tasks.delivery_report_process_task"
 READ_PENDING_MARK = "messaging:receipt-read-pending"  # core.tasks.task_enqueue_unless_pending
 READ_SECONDS = 10  # a reading task takes no more pushes then: well inside the task timeout
 READ_BATCH = 100
+READ_LEASE_SECONDS = 60  # how long a reading task holds the pushes it took (a dead one's then go)
 MAX_RAW_CHARACTERS = 20_000
 # From which delivery states a receipt may move a message to each state.
 _MOVES_FROM: dict[str, frozenset[str]] = {
@@ -138,9 +139,8 @@ def delivery_reports_read(*, report_id: int) -> int:
     stop_at, after = time.monotonic() + READ_SECONDS, 0
     while time.monotonic() < stop_at:
         unread = list(
-            DeliveryReport.objects.filter(
-                processed_at__isnull=True, source=ReceiptSource.PUSH, pk__gt=after
-            )
+            _unread()
+            .filter(source=ReceiptSource.PUSH, pk__gt=after)
             .order_by("id")
             .values_list("id", flat=True)[:READ_BATCH]
         )
@@ -155,18 +155,24 @@ def delivery_reports_read(*, report_id: int) -> int:
 
 
 def delivery_reports_process(*, report_ids: list[int]) -> int:
-    """Read these stored pushes, those no other task took first: their receipts, each matched and
-    applied, one transaction per connector. How many this call read."""
-    now = timezone.now()
+    """Read these stored pushes, those no other task holds or read: their receipts, each matched
+    and applied, one transaction per connector. How many this call read.
+
+    The pushes are held for READ_LEASE_SECONDS, and marked read with their receipts' record: a
+    task that dies in between leaves them unread, for the next task or the sweep.
+    """
     with transaction.atomic():
-        # Taken in one transaction: on PostgreSQL rows another reader holds are skipped, and on
-        # SQLite the write lock is held from its start, so every push is read once.
+        # Taken in one transaction: on PostgreSQL rows another reader is taking are skipped, and
+        # on SQLite the write lock is held from its start, so every push is taken once.
         taken = list(
-            DeliveryReport.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=report_ids, processed_at__isnull=True)
+            _unread()
+            .select_for_update(skip_locked=True)
+            .filter(pk__in=report_ids)
             .values_list("id", flat=True)
         )
-        DeliveryReport.objects.filter(pk__in=taken).update(processed_at=now)
+        DeliveryReport.objects.filter(pk__in=taken).update(
+            reading_until=timezone.now() + timedelta(seconds=READ_LEASE_SECONDS)
+        )
     reports = DeliveryReport.objects.select_related("connector").filter(pk__in=taken)
     by_connector: dict[int, list[tuple[DeliveryReport, list[Receipt]]]] = defaultdict(list)
     for report in reports.order_by("id"):
@@ -177,6 +183,19 @@ def delivery_reports_process(*, report_ids: list[int]) -> int:
     return len(taken)
 
 
+def _unread() -> QuerySet[DeliveryReport]:
+    """Stored receipts not read yet that no reading task holds (or whose task died)."""
+    return DeliveryReport.objects.filter(processed_at__isnull=True).filter(
+        Q(reading_until__isnull=True) | Q(reading_until__lt=timezone.now())
+    )
+
+
+def _unreadable(report: DeliveryReport, detail: str) -> None:
+    """Kept read, with the reason it carried nothing to apply."""
+    report.detail, report.processed_at = detail[:1000], timezone.now()
+    report.save(update_fields=["detail", "processed_at"])
+
+
 def _receipts_of(report: DeliveryReport) -> list[Receipt]:
     """The receipts a stored push carries; none, with the reason kept, when it cannot be read."""
     connector = report.connector
@@ -185,17 +204,14 @@ def _receipts_of(report: DeliveryReport) -> list[Receipt]:
             raise ValueError(gettext("its connector was deleted"))
         receipts = get_provider(connector.provider).receipt_parse(connector, _request_of(report))
     except (ValueError, UnknownProvider) as error:
-        report.detail = (gettext("Could not be read: %(error)s") % {"error": error})[:1000]
-        report.save(update_fields=["detail"])
+        _unreadable(report, gettext("Could not be read: %(error)s") % {"error": error})
         return []
     except Exception:  # a fault in one provider's reader must not lose the batch's other pushes
         logger.exception("Receipt %s: the provider's reader failed", report.pk)
-        report.detail = gettext("Could not be read: the provider's reader failed.")
-        report.save(update_fields=["detail"])
+        _unreadable(report, gettext("Could not be read: the provider's reader failed."))
         return []
     if not receipts:
-        report.detail = gettext("It carried no receipt.")
-        report.save(update_fields=["detail"])
+        _unreadable(report, gettext("It carried no receipt."))
     return receipts
 
 
@@ -337,9 +353,9 @@ def delivery_reports_sweep() -> int:
     Returns how many messages became "unknown".
     """
     now = timezone.now()
-    stale = DeliveryReport.objects.filter(
-        processed_at__isnull=True, received_at__lt=now - timedelta(minutes=1)
-    ).values_list("id", flat=True)
+    stale = (
+        _unread().filter(received_at__lt=now - timedelta(minutes=1)).values_list("id", flat=True)
+    )
     delivery_reports_process(report_ids=list(stale[:1000]))
     return Message.objects.filter(
         delivery_state=DeliveryState.PENDING, sent_at__lt=delivery_wait_start(now)

@@ -482,3 +482,21 @@ def test_a_reader_that_crashes_on_one_push_leaves_the_others_of_its_batch_read(i
     crashed, read = DeliveryReport.objects.order_by("id")
     assert crashed.detail == "Could not be read: the provider's reader failed."
     assert (read.message, read.applied) == (message, True)
+
+
+def test_pushes_a_reading_task_holds_are_left_alone_and_read_once_its_lease_ran_out(ileti):
+    message = sent(ileti, provider_id="903")
+    push = DeliveryReport.objects.create(
+        connector=ileti, source="push", raw=ileti_body("903", "delivered").decode()
+    )
+    held = timezone.now() + timedelta(seconds=30)
+    DeliveryReport.objects.filter(pk=push.pk).update(reading_until=held)  # another task reads it
+
+    assert delivery_reports_process(report_ids=[push.pk]) == 0
+
+    # That task died before it recorded anything: once its lease runs out, the push is read.
+    DeliveryReport.objects.filter(pk=push.pk).update(reading_until=timezone.now())
+    assert delivery_reports_process(report_ids=[push.pk]) == 1
+    push.refresh_from_db()
+    assert (push.message, push.applied, push.processed_at is not None) == (message, True, True)
+    assert delivery_reports_process(report_ids=[push.pk]) == 0  # read once
