@@ -191,8 +191,9 @@ def message_create(
 
     A repeated idempotency key (per API key) returns the first message and sends nothing.
     With enqueue=False the caller dispatches it in a batch (message_enqueue_batch); if that kick
-    is lost, the sweeper kicks it again with the others of its batch. validity_seconds or expires_at bound how long
-    it may wait to be sent; callback_url (API keys only) receives its events.
+    is lost, the sweeper kicks it again with the others of its batch. validity_seconds or
+    expires_at bound how long it may wait to be sent; callback_url (API keys only) receives its
+    events.
     """
     idempotency_key = str(idempotency_key or "").strip()
     if len(idempotency_key) > 100:

@@ -31,6 +31,7 @@ from connectors.providers.types import (
     ReceiptRequest,
 )
 from core.phone import number_for_opt_out
+from core.rows import objects_update
 from core.tasks import task_enqueue_unless_pending, task_pending_clear
 from messaging.models import DeliveryReport, EventType, Message, MessageStatus, ReceiptSource
 from messaging.services.callbacks import message_event_emit
@@ -237,6 +238,22 @@ def receipts_record(
     return _receipts_store(connector, [(None, receipts)], source)
 
 
+# What reading a stored push fills in (_receipts_store).
+_READ_FIELDS = [
+    "connector",
+    "message",
+    "provider_message_id",
+    "number",
+    "state",
+    "code",
+    "detail",
+    "occurred_at",
+    "processed_at",
+    "raw",
+    "applied",
+]
+
+
 def _receipts_store(
     connector: Connector,
     batches: list[tuple[DeliveryReport | None, list[Receipt]]],
@@ -276,9 +293,9 @@ def _receipts_store(
                 row.state
             )
             moved.pop(row.message_id, None)  # a second receipt of the message in one batch
-        for row in rows:
-            if row.pk is not None:
-                row.save()
+        objects_update(
+            objects=[row for row in rows if row.pk is not None], field_names=_READ_FIELDS
+        )
         DeliveryReport.objects.bulk_create([row for row in rows if row.pk is None])
         for receipt, message in zip(receipts, matches, strict=True):
             if receipt.opted_out and (message or receipt.number):
