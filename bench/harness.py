@@ -114,9 +114,9 @@ class Processes:
         self.log = log.open("a")
         self.started: list[subprocess.Popen] = []
 
-    def _spawn(self, command: list[str]) -> subprocess.Popen:
+    def _spawn(self, command: list[str], env: dict | None = None) -> subprocess.Popen:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log
+            command, cwd=ROOT, env=env or self.env, stdout=self.log, stderr=self.log
         )
         self.started.append(process)
         return process
@@ -129,13 +129,15 @@ class Processes:
         threads: int = 4,
         settings: str = "",
         options: tuple[str, ...] = (),
+        env: dict | None = None,
     ) -> subprocess.Popen:
+        """gunicorn serving the product on this port (with another environment: env)."""
         command = [GUNICORN, "smsconsole.wsgi", "--bind", f"127.0.0.1:{port}", *options]
         command += ["--workers", str(workers), "--threads", str(threads)]
         command += ["--worker-class", "gthread", "--preload", "--log-level", "warning"]
         if settings:
             command += ["--env", f"DJANGO_SETTINGS_MODULE={settings}"]
-        process = self._spawn(command)
+        process = self._spawn(command, env)
         wait_for_port(port)
         return process
 

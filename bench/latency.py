@@ -2,9 +2,11 @@
 
 Run: .venv/bin/python -m bench.latency [--quick] [--postgres] [--workers 2] [--latency-ms 150]
 
-Real processes on a database of their own: gunicorn serving the console and the simulators,
-`manage.py qcluster` with N workers, a SQLite file (or PostgreSQL + Redis with --postgres, from
-DATABASE_URL / REDIS_URL). The simulators answer after SMSCONSOLE_SIMULATOR_LATENCY_MS (± jitter).
+Real processes on a database of their own: gunicorn serving the console, `manage.py qcluster`
+with N workers, a SQLite file (or PostgreSQL + Redis with --postgres, from DATABASE_URL /
+REDIS_URL). The providers are a second gunicorn serving the simulators from a SQLite file of their
+own, as a real provider's storage is not the product's: on the same machine (its CPU is counted),
+never in the product's database. They answer after SMSCONSOLE_SIMULATOR_LATENCY_MS (± jitter).
 Cases, one connector switched on at a time, each against the simulator of its provider over HTTP:
   singles    1,000 POST /api/v1/messages/ (16 at a time) through Jet SMS; from the first post
              to the last message sent
@@ -46,19 +48,41 @@ DEFAULT_PREFIX = "+90532"
 DEADLINE_SECONDS = 600
 TARGETS = {"singles": 150.0, "bulk": 2000.0, "twilio": 150.0, "limit_ratio": 0.7}
 
-SETUP = """
+# At the providers: an account per simulator; its password on stdout, for the connector.
+ACCOUNTS = """
 import json
-from connectors.models import Connector
+from connectors.simulators.setup import simulator_setups
+setups, passwords = simulator_setups(), {{}}
+for slug in {providers!r}:
+    passwords[slug] = setups[slug].new_password()
+    setups[slug].account_ensure(password=passwords[slug], balance=10_000_000)
+print(json.dumps(passwords))
+"""
+
+# In the product: a connector per provider, switched off, signing in to the providers' server.
+CONNECTORS = """
 from connectors.services import connector_create
 from connectors.simulators.setup import simulator_setups
 setups = simulator_setups()
-for slug in {providers!r}:
-    setup = setups[slug]
-    password = setup.new_password()
-    setup.account_ensure(password=password, balance=10_000_000)
-    fields = setup.connector_fields(web_url="{web_url}", password=password)
+for slug, password in {passwords!r}.items():
+    fields = setups[slug].connector_fields(web_url="{providers_url}", password=password)
     fields["options"] = {{**fields["options"], "timeout_seconds": 30}}
     connector_create(name=slug, is_active=False, **fields)
+"""
+
+# At the providers: the last message received so far, then the numbers received after it.
+RECEIVED_SO_FAR = """
+from django.db.models import Max
+from connectors.simulators.models import ReceivedSms
+print(ReceivedSms.objects.aggregate(m=Max("id"))["m"] or 0)
+"""
+RECEIVED = """
+import json
+from connectors.simulators.models import ReceivedSms
+numbers = list(ReceivedSms.objects.filter(
+    id__gt={after}, account__provider__slug="{simulator}"
+).values_list("number", flat=True))
+print(json.dumps({{"simulator_received": len(numbers), "simulator_distinct_numbers": len(set(numbers))}}))
 """
 
 # The configuration the processes run with, read by the product itself.
@@ -89,13 +113,11 @@ import json, time
 from django.db.models import Count, Max
 from django.utils import timezone
 from connectors.models import Connector
-from connectors.simulators.models import ReceivedSms
 from messaging.models import Message
 
 Connector.objects.exclude(name="{slug}").update(is_active=False)
 Connector.objects.filter(name="{slug}").update(is_active=True)
 first_id = (Message.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-received_from = (ReceivedSms.objects.aggregate(m=Max("id"))["m"] or 0) + 1
 
 def finished(deadline, done=lambda: True):
     while time.monotonic() < deadline:
@@ -109,17 +131,11 @@ def finished(deadline, done=lambda: True):
 
 def figures(started_at, in_time, **extra):
     mine = Message.objects.filter(id__gte=first_id)
-    received = ReceivedSms.objects.filter(
-        id__gte=received_from, account__provider__slug="{simulator}"
-    )
     last_sent = mine.aggregate(m=Max("sent_at"))["m"]
-    numbers = list(received.values_list("number", flat=True))
     print(json.dumps({{
         "finished_in_time": in_time,
         "statuses": dict(mine.values_list("status").annotate(n=Count("id"))),
         "seconds": (last_sent - started_at).total_seconds() if last_sent else None,
-        "simulator_received": len(numbers),
-        "simulator_distinct_numbers": len(set(numbers)),
         "errors": dict(
             mine.exclude(error_code="").values_list("error_code").annotate(n=Count("id"))[:5]
         ),
@@ -246,7 +262,7 @@ def cpu_use(before: dict[str, float], after: dict[str, float]) -> dict[str, floa
 
 
 def measure(
-    env: dict,
+    envs: tuple[dict, dict],
     case: str,
     slug: str,
     script: str,
@@ -254,9 +270,14 @@ def measure(
     configuration: dict,
     roots: dict[str, int],
 ) -> dict:
+    """Run one case's script in the product; its figures, checked at the providers' end too."""
+    env, providers_env = envs
+    received_so_far = int(shell(providers_env, RECEIVED_SO_FAR).split()[-1])
     before = cpu_snapshot(roots)
     measured = json.loads(shell(env, script, timeout=DEADLINE_SECONDS + 600).splitlines()[-1])
     measured["cores_busy"] = cpu_use(before, cpu_snapshot(roots))
+    received = RECEIVED.format(after=received_so_far, simulator=slug)
+    measured.update(json.loads(shell(providers_env, received).splitlines()[-1]))
     if not measured["finished_in_time"] or measured["statuses"] != {"sent": count}:
         raise RuntimeError(f"{case} via {slug}: not every message was sent: {measured}")
     if measured["simulator_received"] != count or measured["simulator_distinct_numbers"] != count:
@@ -289,7 +310,7 @@ def measure(
     print(
         f"{case:>9} via {slug:<13} {count:>6,} in {measured['seconds']:6.1f} s: "
         f"{per_second:8.1f}/s  (target {target:,.0f})  {shown_limit}  cores busy: "
-        f"workers {busy['qcluster']}, web+simulators {busy['gunicorn']}, "
+        f"workers {busy['qcluster']}, web {busy['web']}, simulators {busy['simulators']}, "
         f"machine {busy['machine']} of {os.cpu_count()}",
         flush=True,
     )
@@ -297,45 +318,62 @@ def measure(
 
 
 def run(label: str, database_url: str, redis_url: str, args, workdir: Path) -> dict:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    port, providers_port = free_port(), free_port()
+    base, providers_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{providers_port}"
+    simulators = {
+        "SMSCONSOLE_SIMULATOR_LATENCY_MS": args.latency_ms,
+        "SMSCONSOLE_SIMULATOR_RECEIPT_PUSH": "false",
+    }
     env = product_env(
         database_url,
         redis_url=redis_url,
         SMSCONSOLE_WORKERS=args.workers,
-        SMSCONSOLE_SIMULATOR_LATENCY_MS=args.latency_ms,
-        SMSCONSOLE_SIMULATOR_RECEIPT_PUSH="false",
         SMSCONSOLE_PUBLIC_URL=base,
+        **simulators,
     )
-    manage(env, "migrate", "--noinput", "-v", "0")
-    shell(env, SETUP.format(providers=PROVIDERS, web_url=base))
+    providers_env = product_env(f"sqlite:///{workdir / 'providers.sqlite3'}", **simulators)
+    for each in (env, providers_env):
+        manage(each, "migrate", "--noinput", "-v", "0")
+    passwords = json.loads(
+        shell(providers_env, ACCOUNTS.format(providers=PROVIDERS)).splitlines()[-1]
+    )
+    shell(env, CONNECTORS.format(passwords=passwords, providers_url=providers_url))
     key = manage(env, "create_api_key", "bench").strip().splitlines()[-1].strip()
     configuration = json.loads(shell(env, CONFIGURATION).splitlines()[-1])
     print(
         f"--- {label}: {json.dumps({k: v for k, v in configuration.items() if k != 'connectors'})}"
     )
     cases = []
+    envs = (env, providers_env)
     with processes(env, workdir / f"latency-{label[:6]}.log") as running:
+        # The API load is 16 requests at a time.
+        web = running.gunicorn(port, workers=2, threads=16)
         # Each request in flight holds a simulator thread for the latency: room for all of them.
         # İleti Merkezi's GET API carries up to 500 numbers in the query string (~7 KB), more
         # than gunicorn's default request line (4,094 bytes); the provider's own servers take it.
-        web = running.gunicorn(port, workers=2, threads=48, options=("--limit-request-line", "0"))
-        roots = {"gunicorn": web.pid, "qcluster": running.qcluster().pid}
-        common = {"deadline": DEADLINE_SECONDS, "base": base, "key": key}
-        singles = SINGLES.format(
-            slug="jetsms", simulator="jetsms", prefix=DEFAULT_PREFIX, count=args.singles, **common
+        providers = running.gunicorn(
+            providers_port,
+            workers=2,
+            threads=48,
+            options=("--limit-request-line", "0"),
+            env=providers_env,
         )
-        cases.append(measure(env, "singles", "jetsms", singles, args.singles, configuration, roots))
+        roots = {
+            "web": web.pid,
+            "simulators": providers.pid,
+            "qcluster": running.qcluster().pid,
+        }
+        common = {"deadline": DEADLINE_SECONDS, "base": base, "key": key}
+        singles = SINGLES.format(slug="jetsms", prefix=DEFAULT_PREFIX, count=args.singles, **common)
+        cases.append(
+            measure(envs, "singles", "jetsms", singles, args.singles, configuration, roots)
+        )
         for slug in args.providers:
             script = CAMPAIGN.format(
-                slug=slug,
-                simulator=slug,
-                prefix=PREFIX.get(slug, DEFAULT_PREFIX),
-                count=args.recipients,
-                **common,
+                slug=slug, prefix=PREFIX.get(slug, DEFAULT_PREFIX), count=args.recipients, **common
             )
             cases.append(
-                measure(env, "campaign", slug, script, args.recipients, configuration, roots)
+                measure(envs, "campaign", slug, script, args.recipients, configuration, roots)
             )
     return {"backend": label, "configuration": configuration, "cases": cases}
 
