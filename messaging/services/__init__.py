@@ -16,6 +16,7 @@ from messaging.services.create import (
     message_callback_url,
     message_create,
     message_create_batch,
+    messages_prepare_batch,
 )
 from messaging.services.dispatch import message_dispatch, message_dispatch_batch
 from messaging.services.leases import (
@@ -64,6 +65,7 @@ __all__ = [
     "message_sweep",
     "messages_expire",
     "messages_held",
+    "messages_prepare_batch",
     "optout_create",
     "optout_delete",
     "receipts_record",

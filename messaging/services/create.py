@@ -257,10 +257,33 @@ def message_create_batch(
 ) -> list[Message | ValidationError]:
     """Validate and store messages sharing a sender and kind, as message_create does one.
 
+    The messages are inserted together, not enqueued (see message_enqueue_batch). Returns, per
+    (number, text) given, its message or the ValidationError that kept it out.
+    """
+    results = messages_prepare_batch(
+        recipients=recipients,
+        sender=sender,
+        kind=kind,
+        iys_recipient_type=iys_recipient_type,
+        quiet_hours_override=quiet_hours_override,
+    )
+    objects_create(objects=[result for result in results if isinstance(result, Message)])
+    return results
+
+
+def messages_prepare_batch(
+    *,
+    recipients: list[tuple[str, str]],
+    sender: str = "",
+    kind: str = MessageKind.TRANSACTIONAL,
+    iys_recipient_type: str = "",
+    quiet_hours_override: bool = False,
+) -> list[Message | ValidationError]:
+    """message_create_batch's messages validated and made, not stored: reads only, so a caller can
+    prepare them before its write transaction and store them in it (objects_create).
+
     The sender, kind and İYS recipient type are checked once, opt-outs in one query per 900
-    numbers, the countries' footers in one, and the messages inserted together, not enqueued (see
-    message_enqueue_batch). Returns, per (number, text) given, its message or the ValidationError
-    that kept it out.
+    numbers and the countries' footers in one.
     """
     shared: dict[str, list[str]] = {}
     _check_kind(kind, shared)
@@ -299,5 +322,4 @@ def message_create_batch(
                 in_batch=True,
             )
         )
-    objects_create(objects=[r for r in results if isinstance(r, Message)])
     return results

@@ -1,7 +1,7 @@
 """Sending a campaign: chunk tasks that turn waiting recipients into messages, and their sweep.
 
 A chunk turns a bounded number of waiting recipients into messages (through messaging's
-message_create_batch, so every message is validated and logged like any other), enqueues the next
+messages_prepare_batch, so every message is validated and logged like any other), enqueues the next
 chunk and sends its messages itself as one batch (bulk requests where a provider has them): the
 next chunk is made by another worker meanwhile, and no message waits for a broker round trip.
 Pause and cancel are seen at the start of the next chunk. The sending rules (compliance) choose a
@@ -10,6 +10,7 @@ stops it before its messages could cost more.
 """
 
 import math
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.providers import all_providers
-from core.rows import rows_update
+from core.rows import objects_create, rows_update
 from core.tasks import task_enqueue
 from messaging.campaigns import rendering
 from messaging.campaigns.models import (
@@ -27,12 +28,13 @@ from messaging.campaigns.models import (
     RecipientStatus,
 )
 from messaging.campaigns.services.compliance import (
+    ChunkPlan,
     campaign_chunk_finish,
     campaign_chunk_plan,
     campaign_resume_due,
 )
 from messaging.models import Message
-from messaging.services import message_create_batch, message_dispatch_batch
+from messaging.services import message_dispatch_batch, messages_prepare_batch
 
 CHUNK_SIZE = 200  # at least this many messages per chunk task (see chunk_size)
 STALE_CHUNK_SECONDS = 120  # a sending campaign with no chunk for this long is kicked again
@@ -45,23 +47,73 @@ def campaign_enqueue_chunk(*, campaign_id: int) -> None:
     task_enqueue(CHUNK_TASK, campaign_id)
 
 
-def _hand_over(campaign: Campaign, recipients: list[CampaignRecipient]) -> None:
-    """Make the recipients' messages (validated by messaging, in one batch) or say why not."""
+# What a chunk's plan and messages depend on, besides its recipients waiting and the clock.
+PLAN_FIELDS = (
+    "status",
+    "text",
+    "kind",
+    "sender",
+    "iys_recipient_type",
+    "quiet_hours_override",
+    "max_spend",
+    "spend_reserved",
+)
+
+
+@dataclass
+class Chunk:
+    """A chunk made ready: its plan, and a message (unsaved) or the reason why not per recipient."""
+
+    plan: ChunkPlan
+    made: dict[int, Message | ValidationError]  # by recipient id
+    campaign_as_read: tuple
+
+    def holds_for(self, campaign: Campaign, size: int) -> bool:
+        """Whether it is still this campaign's next chunk: a full one, nothing it depends on has
+        changed, and every recipient is still waiting (another chunk task did not take them)."""
+        recipients = self.plan.recipients
+        return (
+            not self.plan.pause
+            and len(recipients) == size
+            and _as_read(campaign) == self.campaign_as_read
+            and CampaignRecipient.objects.filter(
+                pk__in=[r.pk for r in recipients], status=RecipientStatus.PENDING
+            ).count()
+            == len(recipients)
+        )
+
+
+def _as_read(campaign: Campaign) -> tuple:
+    return tuple(getattr(campaign, name) for name in PLAN_FIELDS)
+
+
+def _chunk_prepare(campaign: Campaign, size: int) -> Chunk:
+    """The next chunk's plan and its recipients' messages, validated but not stored (reads only)."""
+    plan = campaign_chunk_plan(campaign=campaign, size=size)
+    made: dict[int, Message | ValidationError] = {}
     rendered = []
-    for recipient in recipients:
+    for recipient in plan.recipients:
         try:
             rendered.append((recipient, rendering.render(campaign.text, recipient.params)))
         except ValidationError as error:
-            recipient.status = RecipientStatus.SKIPPED
-            recipient.error = " ".join(error.messages)[:300]
-    made = message_create_batch(
+            made[recipient.pk] = error
+    results = messages_prepare_batch(
         recipients=[(recipient.to, text) for recipient, text in rendered],
         sender=campaign.sender,
         kind=campaign.kind,
         iys_recipient_type=campaign.iys_recipient_type,
         quiet_hours_override=campaign.quiet_hours_override,
     )
-    for (recipient, _), result in zip(rendered, made, strict=True):
+    for (recipient, _), result in zip(rendered, results, strict=True):
+        made[recipient.pk] = result
+    return Chunk(plan=plan, made=made, campaign_as_read=_as_read(campaign))
+
+
+def _hand_over(chunk: Chunk) -> None:
+    """Store the chunk's messages and say on each recipient what became of it."""
+    objects_create(objects=[m for m in chunk.made.values() if isinstance(m, Message)])
+    for recipient in chunk.plan.recipients:
+        result = chunk.made[recipient.pk]
         if isinstance(result, Message):
             recipient.status, recipient.message = RecipientStatus.HANDED_OVER, result
         else:
@@ -92,13 +144,18 @@ def campaign_send_chunk(*, campaign_id: int) -> int:
     this worker dies, the sweeper kicks them). Returns how many recipients were handled.
     """
     size = chunk_size()
+    # Made ready before the transaction, so the writer (SQLite has one) is not held meanwhile.
+    campaign = Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.SENDING).first()
+    ready = _chunk_prepare(campaign, size) if campaign is not None else None
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
         if campaign is None or campaign.status != CampaignStatus.SENDING:
             return 0
-        plan = campaign_chunk_plan(campaign=campaign, size=size)
+        if ready is None or not ready.holds_for(campaign, size):
+            ready = _chunk_prepare(campaign, size)
+        plan = ready.plan
         recipients = plan.recipients
-        _hand_over(campaign, recipients)
+        _hand_over(ready)
         rows_update(
             model=CampaignRecipient,
             field_names=["status", "message", "error"],
