@@ -18,13 +18,18 @@ from messaging.services.create import (
     message_create_batch,
     messages_prepare_batch,
 )
-from messaging.services.dispatch import message_dispatch, message_dispatch_batch
+from messaging.services.dispatch import (
+    message_dispatch,
+    message_dispatch_batch,
+    message_dispatch_claimed,
+)
 from messaging.services.leases import (
     message_claim,
     message_enqueue,
     message_enqueue_batch,
     message_lease_renew,
     message_sweep,
+    messages_claim_new,
     messages_held,
 )
 from messaging.services.optouts import optout_create, optout_delete
@@ -56,6 +61,7 @@ __all__ = [
     "message_delivery_update",
     "message_dispatch",
     "message_dispatch_batch",
+    "message_dispatch_claimed",
     "message_enqueue",
     "message_enqueue_batch",
     "message_event_deliver",
@@ -63,6 +69,7 @@ __all__ = [
     "message_events_sweep",
     "message_lease_renew",
     "message_sweep",
+    "messages_claim_new",
     "messages_expire",
     "messages_held",
     "messages_prepare_batch",

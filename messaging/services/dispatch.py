@@ -107,7 +107,13 @@ def message_dispatch_batch(*, message_ids: list[int]) -> int:
     how many of the messages this worker finished (claimed ones that it sent, retried or failed).
     """
     token, claimed = message_claim(message_ids=list(message_ids))
-    return len(_dispatch(claimed, token)) if claimed else 0
+    return message_dispatch_claimed(messages=claimed, token=token)
+
+
+def message_dispatch_claimed(*, messages: list[Message], token: str) -> int:
+    """Send messages this worker holds under this lease token, like message_dispatch_batch (which
+    claims them first); how many it finished."""
+    return len(_dispatch(messages, token)) if messages else 0
 
 
 def _outbound(message: Message) -> OutboundSms:

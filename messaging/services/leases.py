@@ -112,6 +112,20 @@ def message_claim(*, message_ids: list[int], also_due: int = 0) -> tuple[str, li
     return token, list(Message.objects.filter(pk__in=message_ids, lease_token=token).order_by("id"))
 
 
+def messages_claim_new(*, messages: list[Message]) -> str:
+    """Make unsaved messages born claimed: sending under one new lease, for a worker that stores
+    them and sends them itself (no claim update follows); the lease's token. If that worker
+    dies, the lease runs out and the sweeper kicks them, as after any claim."""
+    token, until = uuid.uuid4().hex, _lease_until()
+    for message in messages:
+        message.status, message.lease_token, message.lease_expires_at = (
+            MessageStatus.SENDING,
+            token,
+            until,
+        )
+    return token
+
+
 def messages_held(*, message_ids: list[int], token: str) -> QuerySet[Message]:
     """The messages still sending under this worker's lease (for the updates that finish them)."""
     return Message.objects.filter(

@@ -1,8 +1,10 @@
 """Campaign sending through the Jet SMS simulator over real HTTP, in chunks."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Min
 from django.utils import timezone
@@ -26,7 +28,7 @@ from messaging.campaigns.services import (
     template_create,
 )
 from messaging.models import Message, MessageStatus
-from messaging.services import optout_create
+from messaging.services import message_sweep, optout_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -197,3 +199,50 @@ def test_failed_messages_are_counted_by_category(jet_connector):
     progress = campaign_progress(campaign=campaign)
     assert progress.failed == 2
     assert campaign.recipients.first().message.status == MessageStatus.FAILED
+
+
+def test_a_chunks_messages_are_stored_claimed_and_a_dead_workers_go_out_once_their_lease_ran_out(
+    jet_connector, small_chunks, monkeypatch
+):
+    campaign = campaign_create(name="Orphaned", text="Kampanya", pasted=numbers(3))
+    monkeypatch.setattr(sending, "task_enqueue", lambda *args: None)
+    # The worker dies after the chunk's commit, before its first request.
+    monkeypatch.setattr(sending, "message_dispatch_claimed", lambda **kwargs: 0)
+    campaign_start(campaign=campaign)
+    assert campaign_send_chunk(campaign_id=campaign.pk) == 3
+    made = Message.objects.filter(campaign_recipient__campaign=campaign)
+    assert set(made.values_list("status", flat=True)) == {MessageStatus.SENDING}
+    assert message_sweep() == 0  # their lease still holds: nobody else takes them
+    long_ago = timezone.now() - timedelta(seconds=settings.SMSCONSOLE_REKICK_SECONDS + 1)
+    made.update(lease_expires_at=long_ago, kicked_at=long_ago)
+    assert message_sweep() == 3
+    assert set(made.values_list("status", flat=True)) == {MessageStatus.SENT}
+    assert ReceivedSms.objects.filter(text="Kampanya").count() == 3
+
+
+@pytest.mark.parametrize(
+    ("meanwhile", "holds"),
+    [
+        ("nothing", True),
+        ("another chunk task took its recipients", False),
+        ("a spend cap was set", False),
+        ("its last recipients: the campaign completes", False),
+    ],
+)
+def test_a_chunk_made_ready_before_its_transaction_is_made_again_when_it_went_stale(
+    idle_connector, small_chunks, monkeypatch, meanwhile, holds
+):
+    campaign = campaign_create(
+        name="Ahead", text="Hi", pasted=numbers(2 if meanwhile.startswith("its last") else 7)
+    )
+    monkeypatch.setattr(sending, "task_enqueue", lambda *args: None)
+    campaign_start(campaign=campaign)
+    campaign.refresh_from_db()
+    ready = sending._chunk_prepare(campaign, 3)
+    if meanwhile.startswith("another chunk"):
+        campaign_send_chunk(campaign_id=campaign.pk)
+    elif meanwhile.startswith("a spend cap"):
+        campaign.max_spend = Decimal("100")
+        campaign.save(update_fields=["max_spend"])
+    campaign.refresh_from_db()
+    assert ready.holds_for(campaign, 3) is holds

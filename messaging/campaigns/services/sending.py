@@ -34,7 +34,11 @@ from messaging.campaigns.services.compliance import (
     campaign_resume_due,
 )
 from messaging.models import Message
-from messaging.services import message_dispatch_batch, messages_prepare_batch
+from messaging.services import (
+    message_dispatch_claimed,
+    messages_claim_new,
+    messages_prepare_batch,
+)
 
 CHUNK_SIZE = 200  # at least this many messages per chunk task (see chunk_size)
 STALE_CHUNK_SECONDS = 120  # a sending campaign with no chunk for this long is kicked again
@@ -109,9 +113,12 @@ def _chunk_prepare(campaign: Campaign, size: int) -> Chunk:
     return Chunk(plan=plan, made=made, campaign_as_read=_as_read(campaign))
 
 
-def _hand_over(chunk: Chunk) -> None:
-    """Store the chunk's messages and say on each recipient what became of it."""
-    objects_create(objects=[m for m in chunk.made.values() if isinstance(m, Message)])
+def _hand_over(chunk: Chunk) -> tuple[list[Message], str]:
+    """Store the chunk's messages, claimed by this worker (it sends them next), and say on each
+    recipient what became of it; the messages and their lease token."""
+    messages = [m for m in chunk.made.values() if isinstance(m, Message)]
+    token = messages_claim_new(messages=messages)
+    objects_create(objects=messages)
     for recipient in chunk.plan.recipients:
         result = chunk.made[recipient.pk]
         if isinstance(result, Message):
@@ -119,6 +126,7 @@ def _hand_over(chunk: Chunk) -> None:
         else:
             recipient.status = RecipientStatus.SKIPPED
             recipient.error = " ".join(result.messages)[:300]
+    return messages, token
 
 
 def chunk_size() -> int:
@@ -140,8 +148,9 @@ def campaign_send_chunk(*, campaign_id: int) -> int:
 
     The campaign row is locked while the chunk is made, so two chunk tasks never take the same
     recipients; a paused or cancelled campaign makes nothing, and one the rules pause after this
-    chunk enqueues no next one. Messages are sent after their commit, as any kicked message (if
-    this worker dies, the sweeper kicks them). Returns how many recipients were handled.
+    chunk enqueues no next one. The messages are stored claimed by this worker, which sends them
+    after their commit (if it dies, their lease runs out and the sweeper kicks them). Returns how
+    many recipients were handled.
     """
     size = chunk_size()
     # Made ready before the transaction, so the writer (SQLite has one) is not held meanwhile.
@@ -155,13 +164,12 @@ def campaign_send_chunk(*, campaign_id: int) -> int:
             ready = _chunk_prepare(campaign, size)
         plan = ready.plan
         recipients = plan.recipients
-        _hand_over(ready)
+        made, token = _hand_over(ready)
         rows_update(
             model=CampaignRecipient,
             field_names=["status", "message", "error"],
             rows=[[str(r.status), r.message_id, r.error, r.pk] for r in recipients],
         )
-        made = [r.message_id for r in recipients if r.message_id]
         now = timezone.now()
         if campaign_chunk_finish(campaign=campaign, plan=plan):  # paused by a rule
             Campaign.objects.filter(pk=campaign_id).update(last_chunk_at=now)
@@ -172,8 +180,7 @@ def campaign_send_chunk(*, campaign_id: int) -> int:
         else:
             Campaign.objects.filter(pk=campaign_id).update(last_chunk_at=now)
             campaign_enqueue_chunk(campaign_id=campaign_id)
-    if made:
-        message_dispatch_batch(message_ids=made)
+    message_dispatch_claimed(messages=made, token=token)
     return len(recipients)
 
 
