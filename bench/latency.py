@@ -247,6 +247,20 @@ def _machine_busy_seconds() -> float:
     return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
 
 
+def database_server_pid() -> int | None:
+    """The PostgreSQL server's main process on this machine (its backends are its children)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit() or (entry / "comm").read_text().strip() != "postgres":
+                continue
+            parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            if Path(f"/proc/{parent}/comm").read_text().strip() != "postgres":
+                return int(entry.name)
+        except OSError:
+            continue  # ended while we looked
+    return None
+
+
 def cpu_snapshot(roots: dict[str, int]) -> dict[str, float]:
     """CPU seconds so far of each process tree (gunicorn, qcluster) and of the machine."""
     taken = {name: _cpu_seconds([pid, *descendants(pid)]) for name, pid in roots.items()}
@@ -307,11 +321,17 @@ def measure(
         else "no latency setting: no limit"
     )
     busy = measured["cores_busy"]
+    trees = {
+        "qcluster": "workers",
+        "web": "web",
+        "simulators": "simulators",
+        "database": "database",
+    }
+    shown_busy = ", ".join(f"{shown} {busy[name]}" for name, shown in trees.items() if name in busy)
     print(
         f"{case:>9} via {slug:<13} {count:>6,} in {measured['seconds']:6.1f} s: "
         f"{per_second:8.1f}/s  (target {target:,.0f})  {shown_limit}  cores busy: "
-        f"workers {busy['qcluster']}, web {busy['web']}, simulators {busy['simulators']}, "
-        f"machine {busy['machine']} of {os.cpu_count()}",
+        f"{shown_busy}, machine {busy['machine']} of {os.cpu_count()}",
         flush=True,
     )
     return result
@@ -363,6 +383,8 @@ def run(label: str, database_url: str, redis_url: str, args, workdir: Path) -> d
             "simulators": providers.pid,
             "qcluster": running.qcluster().pid,
         }
+        if database_url.startswith("postgres") and (server := database_server_pid()):
+            roots["database"] = server  # SQLite works inside the product's processes
         common = {"deadline": DEADLINE_SECONDS, "base": base, "key": key}
         singles = SINGLES.format(slug="jetsms", prefix=DEFAULT_PREFIX, count=args.singles, **common)
         cases.append(
