@@ -45,3 +45,15 @@ class ConnectorFactory(factory.django.DjangoModelFactory):
     password = "s3cret-Pa55word"
     sender_list = factory.LazyFunction(lambda: ["ACME", "ACMEINFO"])
     options = factory.LazyFunction(lambda: {"base_url": "http://127.0.0.1:9", "timeout_seconds": 5})
+
+
+def message_batch_create(*, recipients: list[tuple[str, str]], **options) -> list:
+    """A batch of messages made as a campaign chunk makes them (messages_prepare_batch) and stored
+    queued, not enqueued; per (number, text), its message or its ValidationError."""
+    from core.rows import objects_create
+    from messaging.models import Message
+    from messaging.services import messages_prepare_batch
+
+    made = messages_prepare_batch(recipients=recipients, **options)
+    objects_create(objects=[message for message in made if isinstance(message, Message)])
+    return made

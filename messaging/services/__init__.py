@@ -15,7 +15,6 @@ from messaging.services.create import (
     message_callback_and_expiry,
     message_callback_url,
     message_create,
-    message_create_batch,
     messages_prepare_batch,
 )
 from messaging.services.dispatch import (
@@ -57,7 +56,6 @@ __all__ = [
     "message_callback_url",
     "message_claim",
     "message_create",
-    "message_create_batch",
     "message_delivery_update",
     "message_dispatch",
     "message_dispatch_batch",

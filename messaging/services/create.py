@@ -13,7 +13,6 @@ from connectors.selectors import connector_get
 from core import text as sms_text
 from core.models import ApiKey
 from core.phone import normalize_number
-from core.rows import objects_create
 from core.services import callback_url_problem
 from messaging.models import Message, MessageKind
 from messaging.routing.compliance import country_footers, footer_for, text_with_footer
@@ -247,30 +246,6 @@ def message_create(
     return message
 
 
-def message_create_batch(
-    *,
-    recipients: list[tuple[str, str]],
-    sender: str = "",
-    kind: str = MessageKind.TRANSACTIONAL,
-    iys_recipient_type: str = "",
-    quiet_hours_override: bool = False,
-) -> list[Message | ValidationError]:
-    """Validate and store messages sharing a sender and kind, as message_create does one.
-
-    The messages are inserted together, not enqueued (see message_enqueue_batch). Returns, per
-    (number, text) given, its message or the ValidationError that kept it out.
-    """
-    results = messages_prepare_batch(
-        recipients=recipients,
-        sender=sender,
-        kind=kind,
-        iys_recipient_type=iys_recipient_type,
-        quiet_hours_override=quiet_hours_override,
-    )
-    objects_create(objects=[result for result in results if isinstance(result, Message)])
-    return results
-
-
 def messages_prepare_batch(
     *,
     recipients: list[tuple[str, str]],
@@ -279,8 +254,10 @@ def messages_prepare_batch(
     iys_recipient_type: str = "",
     quiet_hours_override: bool = False,
 ) -> list[Message | ValidationError]:
-    """message_create_batch's messages validated and made, not stored: reads only, so a caller can
-    prepare them before its write transaction and store them in it (objects_create).
+    """Messages sharing a sender and kind, validated as message_create validates one and made,
+    not stored: per (number, text) given, its unsaved message or the ValidationError that keeps it
+    out. Reads only, so a caller makes them before its write transaction and stores them in it
+    (core.rows.objects_create), claimed or to be enqueued (message_enqueue_batch).
 
     The sender, kind and İYS recipient type are checked once, opt-outs in one query per 900
     numbers and the countries' footers in one.

@@ -25,14 +25,15 @@ SETUP = """
 from django.db import transaction
 from connectors.services import connector_create
 from connectors.simulators.services import simulator_account_ensure
-from messaging.services import message_create_batch, message_enqueue_batch
+from messaging.services import message_enqueue_batch
+from tests.factories import message_batch_create
 
 simulator_account_ensure(slug="jetsms", username="crash", password="Crash-s3cret-1",
                          sender_titles=["ACME"], balance=1_000_000)
 connector_create(name="Jet SMS", provider="jetsms", username="crash", password="Crash-s3cret-1",
                  sender_list=["ACME"], options={{"base_url": "{url}/simulators/jetsms",
                                                 "timeout_seconds": 4, "max_length": 612}})
-made = message_create_batch(recipients=[(f"+90532{{n:07d}}", "Crash batch") for n in range({count})])
+made = message_batch_create(recipients=[(f"+90532{{n:07d}}", "Crash batch") for n in range({count})])
 with transaction.atomic():
     for start in range(0, len(made), 200):  # batches like a campaign's chunks
         message_enqueue_batch(message_ids=[m.pk for m in made[start:start + 200]])

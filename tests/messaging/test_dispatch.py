@@ -13,10 +13,10 @@ from messaging.models import NO_CONNECTOR, Message, MessageStatus, ProviderReque
 from messaging.services import (
     dispatch,
     message_create,
-    message_create_batch,
     message_dispatch,
     message_sweep,
 )
+from tests.factories import message_batch_create
 from tests.messaging.conftest import PASSWORD, TURKISH_MOBILE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -312,7 +312,7 @@ def test_the_sweeper_kicks_lost_messages_of_a_batch_together_so_they_share_a_bul
 ):
     jet_connector("only", 10)
     long_ago = timezone.now() - timedelta(seconds=settings.SMSCONSOLE_REKICK_SECONDS + 5)
-    message_create_batch(
+    message_batch_create(
         recipients=[(f"+9053212345{n:02d}", "Hafta sonu indirim") for n in range(5)]
     )
     Message.objects.update(due_at=long_ago, kicked_at=long_ago)  # the batch's kick was lost

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow
 SETUP = """
 from connectors.services import connector_create
 from connectors.simulators.services import simulator_account_ensure
-from messaging.services import message_create, message_create_batch
+from messaging.services import message_create
+from tests.factories import message_batch_create
 
 simulator_account_ensure(slug="jetsms", username="flight", password="Flight-s3cret-1",
                          sender_titles=["ACME"], balance=100_000)
@@ -31,7 +32,7 @@ if {singles}:  # each enqueues its own kick (no worker runs here to take it)
     for n in range({count}):
         message_create(to=f"+90532{{n:07d}}", text=f"In flight {{n}}")
 else:
-    message_create_batch(
+    message_batch_create(
         recipients=[(f"+90532{{n:07d}}", f"In flight {{n}}") for n in range({count})]
     )
 """

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from core.text import GSM_7_TURKISH, UCS_2
 from messaging.models import Message, MessageStatus
-from messaging.services import message_create, message_create_batch, optout_create
-from tests.factories import ConnectorFactory
+from messaging.services import message_create, optout_create
+from tests.factories import ConnectorFactory, message_batch_create
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_enqueue_puts_one_task_on_the_configured_broker(
     broker.purge_queue()
 
 
-# -- message_create_batch -------------------------------------------------------------------------
+# -- messages_prepare_batch, stored ----------------------------------------------------------------
 
 
 def test_batch_stores_each_valid_message_and_says_why_the_others_were_not(
@@ -142,7 +142,7 @@ def test_batch_stores_each_valid_message_and_says_why_the_others_were_not(
     recipients = [(NUMBER, "Sale ılık"), ("+905321234568", "Sale"), ("hello", "Sale"), (NUMBER, "")]
 
     with django_capture_on_commit_callbacks() as callbacks:
-        made = message_create_batch(recipients=recipients, sender="ACME", kind="commercial")
+        made = message_batch_create(recipients=recipients, sender="ACME", kind="commercial")
 
     stored, opted_out, bad_number, no_text = made
     assert Message.objects.get(pk=stored.pk).encoding == GSM_7_TURKISH
@@ -162,7 +162,7 @@ def test_batch_stores_each_valid_message_and_says_why_the_others_were_not(
 
 
 def test_batch_with_an_unapproved_sender_stores_nothing():
-    made = message_create_batch(recipients=[(NUMBER, "Hi"), ("+905321234568", "Hi")], sender="NOPE")
+    made = message_batch_create(recipients=[(NUMBER, "Hi"), ("+905321234568", "Hi")], sender="NOPE")
 
     assert all("not approved" in error.messages[0] for error in made)
     assert not Message.objects.exists()
@@ -170,5 +170,5 @@ def test_batch_with_an_unapproved_sender_stores_nothing():
 
 def test_batch_sends_transactional_messages_to_opted_out_numbers():
     optout_create(number=NUMBER)
-    (message,) = message_create_batch(recipients=[(NUMBER, "Code 1234")], kind="transactional")
+    (message,) = message_batch_create(recipients=[(NUMBER, "Code 1234")], kind="transactional")
     assert isinstance(message, Message)
