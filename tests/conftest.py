@@ -254,3 +254,15 @@ def compliance_clock(monkeypatch):
 def daytime_in_jordan(compliance_clock):
     """Noon in Amman, so Jordan's quiet hours (21:00–07:00) hold no commercial message."""
     return compliance_clock(datetime(2026, 1, 14, 12, 0, tzinfo=ZoneInfo("Asia/Amman")))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On PostgreSQL, test sessions commit without waiting for the disk: no test checks what a
+    server crash keeps, and every transactional test's flush commits (the suite's slowest part)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
