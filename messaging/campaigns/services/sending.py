@@ -51,9 +51,9 @@ def campaign_enqueue_chunk(*, campaign_id: int) -> None:
     task_enqueue(CHUNK_TASK, campaign_id)
 
 
-# What a chunk's plan and messages depend on, besides its recipients waiting and the clock.
+# What a chunk's plan and messages depend on, besides its recipients waiting and the clock (its
+# status is sending both times: read so, and checked under the lock).
 PLAN_FIELDS = (
-    "status",
     "text",
     "kind",
     "sender",

@@ -1,14 +1,11 @@
+"""Messages, the provider requests that carry them and each message's attempts."""
+
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from connectors.providers.types import Category, DeliveryState, Outcome
-from core.phone import MAX_NUMBER_LENGTH
 from core.text import ENCODINGS, GSM_7
-
-# The routing models live with the routing rules; importing them here registers them with the app.
-from messaging.routing.models import CountryFooter, SendWindow  # noqa: F401
 
 
 class MessageStatus(models.TextChoices):
@@ -271,68 +268,6 @@ class Attempt(models.Model):
         return self.request.exchanges if self.request_id else []
 
 
-class EventType(models.TextChoices):
-    SENT = "message.sent", gettext_lazy("Sent")
-    FAILED = "message.failed", gettext_lazy("Failed")
-    EXPIRED = "message.expired", gettext_lazy("Expired")
-    DELIVERED = "message.delivered", gettext_lazy("Delivered")
-    UNDELIVERED = "message.undelivered", gettext_lazy("Undelivered")
-
-
-class CallbackState(models.TextChoices):
-    PENDING = "pending", gettext_lazy("Pending")
-    DELIVERED = "delivered", gettext_lazy("Delivered")
-    FAILED = "failed", gettext_lazy("Given up")
-
-
-class MessageEvent(models.Model):
-    """One transition of a message with a callback URL, posted there (signed) until it is taken."""
-
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
-    event = models.CharField(max_length=24, choices=EventType.choices)
-    # The JSON posted, fixed when the event happened, so every retry signs the same body.
-    payload = models.JSONField()
-    state = models.CharField(
-        max_length=10, choices=CallbackState.choices, default=CallbackState.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            # One event per transition, however often a worker records it.
-            models.UniqueConstraint(fields=["message", "event"], name="message_event_once"),
-        ]
-        indexes = [
-            # The sweeper: pending events whose attempt is overdue.
-            models.Index(fields=["state", "next_attempt_at"], name="message_event_due_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event} of SMS {self.message_id} ({self.state})"
-
-
-class CallbackAttempt(models.Model):
-    """One POST of an event: the answer's status code and our own words, never its body."""
-
-    event = models.ForeignKey(MessageEvent, on_delete=models.CASCADE, related_name="deliveries")
-    number = models.PositiveSmallIntegerField()
-    started_at = models.DateTimeField()
-    duration_ms = models.PositiveIntegerField(default=0)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    succeeded = models.BooleanField(default=False)
-    detail = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["started_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.event.event} attempt {self.number}"
-
-
 class WorkerHeartbeat(models.Model):
     """When a worker last ran the sweeper, so the console can tell when no worker is running."""
 
@@ -341,93 +276,3 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
-
-
-class OptOut(models.Model):
-    """A number that asked to receive no more commercial messages."""
-
-    number = models.CharField(max_length=MAX_NUMBER_LENGTH, unique=True)
-    keyword = models.CharField(
-        max_length=100, blank=True, help_text="The stop word received, if any."
-    )
-    # The inbox's received SMS that carried the stop word: an id, not a foreign key, because
-    # messaging sits below the inbox. The column is the one the inbox's foreign key used.
-    inbound_message_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        # The table keeps the name it had when opt-outs lived in the inbox app.
-        db_table = "inbox_optout"
-        ordering = ["-created_at"]
-        verbose_name = "opt-out"
-
-    def __str__(self) -> str:
-        return self.number
-
-
-class ReceiptSource(models.TextChoices):
-    PUSH = "push", _("Pushed by the provider")
-    PULL = "pull", _("Report query")
-    SMPP = "smpp", _("SMPP deliver_sm")
-
-
-class DeliveryReport(models.Model):
-    """One receipt from a provider as it came (redacted), what it says and the message it is for.
-
-    A pushed receipt is stored raw first and read by a task; one push may carry several receipts,
-    each then gets its own row. A receipt that matches no message is kept (message None).
-    """
-
-    connector = models.ForeignKey(
-        "connectors.Connector",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="delivery_reports",
-    )
-    source = models.CharField(max_length=8, choices=ReceiptSource.choices)
-    message = models.ForeignKey(
-        Message,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="delivery_reports",
-    )
-    provider_message_id = models.CharField(max_length=100, blank=True)
-    number = models.CharField(max_length=40, blank=True)
-    state = models.CharField(
-        max_length=12, choices=DeliveryState.choices, blank=True, help_text="Blank: not read yet."
-    )
-    code = models.CharField(max_length=40, blank=True)
-    detail = models.TextField(blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    raw = models.TextField(blank=True, help_text="What the provider sent, secrets redacted.")
-    applied = models.BooleanField(
-        default=False, help_text="It moved the message's delivery state (else late or repeated)."
-    )
-    occurred_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    # A reading task holds an unread push until then; one that died mid-batch leaves it to others.
-    reading_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-id"]
-        indexes = [
-            models.Index(fields=["message", "id"], name="delivery_report_message_idx"),
-            # The Delivery reports page: receipts read and matched to no message, newest first.
-            models.Index(
-                fields=["-id"],
-                condition=Q(message__isnull=True, processed_at__isnull=False),
-                name="delivery_report_unmatched_idx",
-            ),
-            # Pushed receipts a task has not read yet (their kick was lost).
-            models.Index(
-                fields=["id"],
-                condition=Q(processed_at__isnull=True),
-                name="delivery_report_unread_idx",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Receipt {self.pk}: {self.state or 'unread'}"
