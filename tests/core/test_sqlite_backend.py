@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from django.db import OperationalError, connections
+from django.db import OperationalError, connections, transaction
 
 from core.sqlite.base import DatabaseWrapper
 
@@ -140,3 +140,61 @@ def test_a_writer_waits_for_another_process_holding_the_file_lock(database):
 
     assert len(waited) == 1
     assert waited[0] >= 0.25
+
+
+@pytest.fixture
+def registered(database):
+    """A connection to the database under an alias of its own, for transaction.atomic(using=…)."""
+    connection = wrapper(database)
+    connections[connection.alias] = connection
+    yield connection
+    connection.close()
+    del connections[connection.alias]
+
+
+def insert(connection: DatabaseWrapper, text: str, *, then_fail: bool = False) -> None:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO note (text) VALUES (%s)", [text])
+        if then_fail:
+            raise RuntimeError(text)
+
+
+def texts(connection: DatabaseWrapper) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM note ORDER BY rowid")
+        return [text for (text,) in cursor.fetchall()]
+
+
+def test_an_atomic_block_takes_the_writer_lock_at_its_first_statement(registered):
+    path, waited = registered.settings_dict["NAME"], []
+    with transaction.atomic(using=registered.alias):
+        # No statement yet: another writer goes in at once rather than waiting for this block.
+        write_in_thread(path, "other", waited, timeout=0.3).join(5)
+        assert len(waited) == 1
+        assert not isinstance(waited[0], OperationalError), waited
+        insert(registered, "mine")
+        # From its first statement on, the block holds the database until it commits.
+        write_in_thread(path, "late", waited, timeout=0.3).join(5)
+        assert isinstance(waited[1], OperationalError), waited
+
+    assert texts(registered) == ["other", "mine"]
+
+
+def test_an_atomic_block_rolled_back_after_its_first_statement_keeps_nothing(registered):
+    with pytest.raises(RuntimeError):
+        insert(registered, "undone", then_fail=True)
+    waited: list = []
+
+    write_in_thread(registered.settings_dict["NAME"], "after", waited, timeout=0.3).join(5)
+
+    assert texts(registered) == ["after"]
+
+
+def test_a_nested_atomic_block_begins_the_transaction_before_its_savepoint(registered):
+    with transaction.atomic(using=registered.alias):
+        insert(registered, "inner")
+        with pytest.raises(RuntimeError):
+            insert(registered, "rolled back", then_fail=True)
+        assert registered.connection.in_transaction
+
+    assert texts(registered) == ["inner"]
