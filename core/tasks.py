@@ -49,6 +49,11 @@ def _enqueue_unless_pending(func: str, args: tuple, mark: str) -> None:
         task_enqueue(func, *args)
 
 
+def tasks_waiting() -> bool:
+    """Whether tasks wait in the broker for a worker to take them."""
+    return _broker().queue_size() > 0
+
+
 def task_pending_clear(mark: str) -> None:
     """A task starts reading its work: whatever is stored from now on enqueues a task again."""
     caches["shared"].delete(mark)

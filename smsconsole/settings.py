@@ -363,10 +363,12 @@ SMSCONSOLE_CALLBACK_TIMEOUT_SECONDS = env.int("SMSCONSOLE_CALLBACK_TIMEOUT_SECON
 SMSCONSOLE_DELIVERY_WAIT_HOURS = env.int("SMSCONSOLE_DELIVERY_WAIT_HOURS", default=72)
 SMSCONSOLE_RECEIPT_MAX_BYTES = env.int("SMSCONSOLE_RECEIPT_MAX_BYTES", default=256 * 1024)
 # Report queries (every minute): the pending messages one connector's queries ask about in one run,
-# how long a run may go on asking (it holds a worker: the rest wait for the next run), and how long
+# how long a run may go on asking (it holds a worker: the rest wait for the next run), how long it
+# asks before it gives way to tasks waiting for a worker (a campaign's chunks), and how long
 # before a message is asked about again (those never asked, then those asked longest ago, go first).
 SMSCONSOLE_REPORT_POLL_MAX = env.int("SMSCONSOLE_REPORT_POLL_MAX", default=5000)
 SMSCONSOLE_REPORT_POLL_SECONDS = env.int("SMSCONSOLE_REPORT_POLL_SECONDS", default=20)
+SMSCONSOLE_REPORT_POLL_YIELD_SECONDS = env.int("SMSCONSOLE_REPORT_POLL_YIELD_SECONDS", default=2)
 SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS = env.int(
     "SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS", default=50
 )

@@ -3,8 +3,10 @@
 A schedule runs delivery_reports_poll every minute. Only messages still pending within the wait
 are asked about, so polling stops for a message once a receipt ended it or the wait ran out. A run
 asks for at most SMSCONSOLE_REPORT_POLL_SECONDS (it holds a worker that would otherwise send, and
-must end before the next run starts): messages never asked go first, then those asked longest
-ago, and none is asked again within SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS. A provider that
+must end before the next run starts), and gives way after SMSCONSOLE_REPORT_POLL_YIELD_SECONDS
+once tasks wait for a worker (a campaign's chunks: sending goes first). Messages never asked go
+first, then those asked longest ago, and none is asked again within
+SMSCONSOLE_REPORT_POLL_INTERVAL_SECONDS. A provider that
 answers per sent request (Jet SMS: one query per group id) is asked once per request; those
 queries are in flight together like sends, so a burst of single messages is asked in seconds
 rather than holding a worker for minutes.
@@ -17,6 +19,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,6 +30,7 @@ from django.utils import timezone
 from connectors.models import Connector
 from connectors.providers import UnknownProvider, get_provider
 from connectors.providers.types import Call, DeliveryState, ProviderError, SentSms
+from core.tasks import tasks_waiting
 from messaging.models import Message, ReceiptSource
 from messaging.services.inflight import requests_run
 from messaging.services.receipts import delivery_wait_start, receipts_record
@@ -39,8 +43,7 @@ def delivery_reports_poll() -> int:
 
     Returns how many messages changed delivery state.
     """
-    changed = 0
-    deadline = time.monotonic() + settings.SMSCONSOLE_REPORT_POLL_SECONDS
+    changed, over = 0, _run_over()
     connector_ids = (
         Message.objects.filter(
             delivery_state=DeliveryState.PENDING, sent_at__gte=delivery_wait_start()
@@ -54,14 +57,28 @@ def delivery_reports_poll() -> int:
             provider = get_provider(connector.provider)
         except UnknownProvider:
             continue
-        if provider.receipts_polled and time.monotonic() < deadline:
-            changed += connector_reports_poll(connector=connector, deadline=deadline)
+        if provider.receipts_polled and not over():
+            changed += connector_reports_poll(connector=connector, over=over)
     return changed
 
 
-def connector_reports_poll(*, connector: Connector, deadline: float | None = None) -> int:
-    """Ask one connector's provider about its pending messages in batches, until the deadline
-    (time.monotonic()): never asked first, then asked longest ago. The queries are in flight
+def _run_over() -> Callable[[], bool]:
+    """Whether a run that starts now should stop asking (see the module's docstring): the
+    messages it leaves are asked at the next run."""
+    started = time.monotonic()
+
+    def over() -> bool:
+        elapsed = time.monotonic() - started
+        return elapsed >= settings.SMSCONSOLE_REPORT_POLL_SECONDS or (
+            elapsed >= settings.SMSCONSOLE_REPORT_POLL_YIELD_SECONDS and tasks_waiting()
+        )
+
+    return over
+
+
+def connector_reports_poll(*, connector: Connector, over: Callable[[], bool] | None = None) -> int:
+    """Ask one connector's provider about its pending messages in batches, until over() says the
+    run is over: never asked first, then asked longest ago. The queries are in flight
     together, up to the connector's max_in_flight (like its sends).
 
     At most SMSCONSOLE_REPORT_POLL_MAX messages a run; a provider that cannot be asked now is
@@ -83,7 +100,7 @@ def connector_reports_poll(*, connector: Connector, deadline: float | None = Non
     stop = threading.Event()  # the provider could not be asked: leave it until the next run
 
     def ask(batch: list[SentSms]) -> int:
-        if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
+        if stop.is_set() or (over is not None and over()):
             return 0
         _mark_asked(message_ids=[sms.id for sms in batch])
         try:

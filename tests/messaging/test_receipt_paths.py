@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_q.brokers import get_broker
 
 from connectors.providers.jetsms import JetSmsProvider
 from connectors.simulators.models import ReceivedSms
@@ -157,6 +158,34 @@ def test_a_run_past_its_time_asks_no_more(live_server, settings):
     delivery_reports_poll()
 
     assert _asked([message]) == [False]
+
+
+@pytest.fixture
+def task_waiting():
+    """A task in the broker that no worker has taken (the tests run tasks at once otherwise)."""
+    broker = get_broker()
+    broker.enqueue("a task waiting for a worker")
+    yield
+    broker.purge_queue()
+
+
+def test_a_run_gives_way_to_a_task_waiting_for_a_worker(live_server, settings, task_waiting):
+    first, second = _pending_jet_messages(live_server, settings, 2)
+    settings.SMSCONSOLE_REPORT_POLL_YIELD_SECONDS = 0
+
+    delivery_reports_poll()
+
+    assert _asked([first, second]) == [False, False]
+
+
+def test_a_run_asks_for_its_first_seconds_even_with_a_task_waiting(
+    live_server, settings, task_waiting
+):
+    messages = _pending_jet_messages(live_server, settings, 2)
+
+    delivery_reports_poll()
+
+    assert _asked(messages) == [True, True]
 
 
 def test_a_bulk_request_is_asked_once_and_each_receipt_stored_once(
