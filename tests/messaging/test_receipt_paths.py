@@ -182,6 +182,7 @@ def test_a_run_asks_for_its_first_seconds_even_with_a_task_waiting(
     live_server, settings, task_waiting
 ):
     messages = _pending_jet_messages(live_server, settings, 2)
+    settings.SMSCONSOLE_REPORT_POLL_YIELD_SECONDS = 60  # however slow this machine is
 
     delivery_reports_poll()
 
