@@ -210,7 +210,13 @@ def connector_record_outcome(*, connector: Connector, results: list[MessageResul
 
 
 def _record_success(connector: Connector) -> None:
-    """Healthy again (writes only when that changes); this object follows, for the next request."""
+    """Healthy again (writes only when that changes); this object follows, for the next request.
+
+    No statement when this object, read for this dispatch, shows it healthy: that is nearly every
+    request, and the next dispatch reads failures recorded meanwhile by other workers afresh.
+    """
+    if connector.health_state == HealthState.OK and not connector.consecutive_failures:
+        return
     Connector.objects.filter(pk=connector.pk).filter(
         ~Q(health_state=HealthState.OK) | Q(consecutive_failures__gt=0)
     ).update(
@@ -228,6 +234,7 @@ def _record_failure(connector: Connector, *, category: str, detail: str) -> None
     run of transient failures pauses it for a cool-down (thresholds are settings)."""
     now = timezone.now()
     last_error = f"{Category(category).label}: {detail}"[:1000]
+    connector.consecutive_failures += 1  # so that this object's next success heals it
     connectors = Connector.objects.filter(pk=connector.pk)
     if category == Category.CREDENTIALS:
         connectors.update(

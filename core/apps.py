@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import checks, schema  # noqa: F401  (registers checks and the OpenAPI auth scheme)
+        from core.models import ApiKey
+        from core.selectors import ACTIVE_API_KEYS
+
+        ACTIVE_API_KEYS.renew_on_change(ApiKey)

@@ -8,7 +8,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from core.models import ApiKey, AuditEntry
+from core.process_cache import ProcessCache
 from core.services import hash_api_key
+
+# Every API request looks its key up: kept per process, read again once any key is saved or deleted.
+ACTIVE_API_KEYS: ProcessCache[ApiKey | None] = ProcessCache("active-api-keys")
 
 
 def api_key_list() -> QuerySet[ApiKey]:
@@ -17,8 +21,12 @@ def api_key_list() -> QuerySet[ApiKey]:
 
 
 def api_key_get_active(*, key: str) -> ApiKey | None:
-    """The active API key matching a presented key, if any."""
-    return ApiKey.objects.filter(key_hash=hash_api_key(key), revoked_at__isnull=True).first()
+    """The active API key matching a presented key, if any (revoking a key saves it: seen at once)."""
+    key_hash = hash_api_key(key)
+    return ACTIVE_API_KEYS.get(
+        key_hash,
+        lambda: ApiKey.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first(),
+    )
 
 
 def audit_entry_list(

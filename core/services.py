@@ -153,4 +153,6 @@ def api_key_touch(*, api_key: ApiKey) -> None:
     """Record use, at most once a minute per key so the API path stays write-light."""
     now = timezone.now()
     if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
+        # An update, not a save: the keys each process keeps (ACTIVE_API_KEYS) stay valid.
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now

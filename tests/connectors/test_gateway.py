@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from connectors.gateway import connector_record_outcome, connector_requests, connector_send
@@ -173,3 +175,25 @@ def test_record_outcome_drives_the_breaker(make_connector, outcome, category, he
     connector.refresh_from_db()
     assert (connector.health_state, connector.consecutive_failures) == health
     assert connector_is_usable(connector=connector) is (health[0] == HealthState.OK)
+
+
+def test_a_success_heals_a_failure_recorded_through_the_same_connector(make_connector):
+    connector = make_connector("jetsms", "jet")
+    failure = MessageResult(sms(), Outcome.FAILED, category=Category.TIMEOUT)
+    connector_record_outcome(connector=connector, results=[failure])
+
+    connector_record_outcome(connector=connector, results=[MessageResult(sms(), Outcome.ACCEPTED)])
+
+    connector.refresh_from_db()
+    assert (connector.health_state, connector.consecutive_failures) == (HealthState.OK, 0)
+
+
+def test_a_success_on_a_healthy_connector_writes_nothing(make_connector):
+    connector = make_connector("jetsms", "jet")
+
+    with CaptureQueriesContext(connection) as queries:
+        connector_record_outcome(
+            connector=connector, results=[MessageResult(sms(), Outcome.ACCEPTED)]
+        )
+
+    assert not queries

@@ -4,13 +4,17 @@ import io
 import re
 
 import pytest
+from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.models import API_SCOPES, ApiKey, AuditEntry
+from core.selectors import ACTIVE_API_KEYS
 from core.services import api_key_create, api_key_revoke, hash_api_key
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +309,29 @@ def test_keys_made_before_scopes_existed_keep_full_access():
     api_key = ApiKey.objects.get(name="old")
     assert api_key.scopes == list(API_SCOPES)
     assert APIClient().get(CONNECTORS, HTTP_X_API_KEY="smsc_old-key").status_code == 200
+
+
+def test_a_key_revoked_after_use_is_refused_at_once(issued_api_key):
+    assert APIClient().get(CONNECTORS, HTTP_X_API_KEY=issued_api_key.key).status_code == 200
+
+    api_key_revoke(api_key=issued_api_key.api_key)
+
+    assert APIClient().get(CONNECTORS, HTTP_X_API_KEY=issued_api_key.key).status_code == 401
+
+
+def test_a_key_revoked_by_another_process_is_refused_here(issued_api_key):
+    assert APIClient().get(CONNECTORS, HTTP_X_API_KEY=issued_api_key.key).status_code == 200
+    ApiKey.objects.filter(pk=issued_api_key.api_key.pk).update(revoked_at=timezone.now())
+
+    caches["shared"].set(ACTIVE_API_KEYS.generation_key, "another process saved a key")
+
+    assert APIClient().get(CONNECTORS, HTTP_X_API_KEY=issued_api_key.key).status_code == 401
+
+
+def test_a_known_key_is_not_read_from_the_database_again(issued_api_key):
+    assert APIClient().get(CONNECTORS, HTTP_X_API_KEY=issued_api_key.key).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        assert APIClient().get(CONNECTORS, HTTP_X_API_KEY=issued_api_key.key).status_code == 200
+
+    assert not [q for q in queries if ApiKey._meta.db_table in q["sql"]]
