@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from connectors.providers.types import DeliveryState
+from core.api import AnswerModelSerializer
 from core.models import ApiKey
 from messaging.filters import MessageFilter
 from messaging.models import Attempt, IysRecipientType, Message, MessageKind
@@ -78,7 +79,7 @@ class MessageInputSerializer(serializers.Serializer):
     )
 
 
-class MessageOutputSerializer(serializers.ModelSerializer):
+class MessageOutputSerializer(AnswerModelSerializer):
     class Meta:
         model = Message
         fields = MESSAGE_FIELDS

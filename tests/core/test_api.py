@@ -1,10 +1,16 @@
 """The API answers in its JSON error shape whatever goes wrong, and the console keeps its pages."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.urls import get_resolver
+from rest_framework import serializers
 from rest_framework.test import APIClient
+
+from core.api import AnswerModelSerializer
+from core.models import ApiKey
 
 pytestmark = pytest.mark.django_db
 MESSAGES = "/api/v1/messages/"
@@ -74,3 +80,21 @@ def test_permission_denied_outside_a_view_answers_403_as_json_on_api_paths():
     response = handler(RequestFactory().get("/api/v1/x/"), PermissionDenied())
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
+
+
+def test_an_answer_serializer_renders_like_a_model_serializer_and_each_instance_its_own():
+    class Plain(serializers.ModelSerializer):
+        class Meta:
+            model = ApiKey
+            fields = ["id", "name", "prefix", "scopes", "created_at", "revoked_at"]
+
+    class Answer(AnswerModelSerializer):
+        Meta = Plain.Meta
+
+    keys = [ApiKey(id=n, name=f"key {n}", prefix=f"smsc_{n}", scopes=["admin"]) for n in (1, 2)]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda key: Answer(key).data, keys * 50))
+
+    assert answers == [Plain(key).data for key in keys * 50]
+    assert Answer(keys[0]).fields["name"] is not Answer(keys[1]).fields["name"]
