@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import select
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -20,7 +19,12 @@ import smpplib.client
 import smpplib.consts as c
 import smpplib.exceptions
 
-from connectors.providers.smsc.session import LOGGER_NAME, TRANSPORT_ERRORS, host_allowed_error
+from connectors.providers.smsc.session import (
+    LOGGER_NAME,
+    TRANSPORT_ERRORS,
+    host_allowed_error,
+    readable,
+)
 from connectors.providers.smsc.statuses import transport_error
 from connectors.providers.types import (
     CannotCarry,
@@ -158,7 +162,7 @@ class ReceiptListener:
             sock = self.client._socket
             if sock is None or self.client.state != c.SMPP_CLIENT_STATE_BOUND_RX:
                 raise ProviderError(Category.NETWORK, "The receiver bind was closed.")
-            if not select.select([sock], [], [], remaining)[0]:
+            if not readable(sock, remaining):
                 break
             try:
                 self.client.read_once(auto_send_enquire_link=False)

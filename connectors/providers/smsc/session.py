@@ -61,6 +61,16 @@ class _Binds(threading.local):
 _binds = _Binds()
 
 
+def readable(sock: Any, seconds: float) -> bool:
+    """Whether `sock` has something to read within `seconds`.
+
+    poll, not select: select() refuses descriptors numbered 1024 and above, which a busy worker has.
+    """
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(max(seconds, 0) * 1000))
+
+
 def host_allowed_error(host: str) -> str:
     """Why the console may not open SMPP connections to this host, or "" when it may.
 
@@ -192,7 +202,7 @@ class Session:
         if sock is None or self.client.state != c.SMPP_CLIENT_STATE_BOUND_TX:
             return False
         try:
-            while select.select([sock], [], [], 0)[0]:
+            while readable(sock, 0):
                 if not self._answer_unsolicited(self.client.read_pdu()):
                     return False
         except TRANSPORT_ERRORS:
