@@ -6,11 +6,13 @@ import json
 import socket
 import threading
 import uuid
+import weakref
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
+import redis
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
@@ -84,11 +86,31 @@ def _receipts_pushed_by_the_test(settings):
     settings.SMSCONSOLE_SIMULATOR_RECEIPT_PUSH = False
 
 
+class _ClosedAfterTheTestPool(redis.ConnectionPool):
+    """A Redis connection pool the test closes when it ends.
+
+    Each test's fresh shared cache is a new cache object in every thread, each with its own pool,
+    and Django never closes a Redis cache: left to the garbage collector, their sockets pile up
+    past select()'s 1,024 descriptors over the suite.
+    """
+
+    made: "weakref.WeakSet[_ClosedAfterTheTestPool]" = weakref.WeakSet()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.made.add(self)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_shared_cache(settings):
     """Counters in the shared cache (Redis when REDIS_URL is set) start from zero in every test."""
     shared = {**settings.CACHES["shared"], "KEY_PREFIX": uuid.uuid4().hex}
+    if shared["BACKEND"].endswith("RedisCache"):
+        shared["OPTIONS"] = {**shared.get("OPTIONS", {}), "pool_class": _ClosedAfterTheTestPool}
     settings.CACHES = {**settings.CACHES, "shared": shared}
+    yield
+    for pool in list(_ClosedAfterTheTestPool.made):
+        pool.disconnect()
 
 
 @pytest.fixture
