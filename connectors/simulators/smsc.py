@@ -144,6 +144,8 @@ class _SessionHandler(socketserver.BaseRequestHandler):
                 elif pdu.command == "deliver_sm_resp":
                     pass  # a receiver took a receipt
                 elif pdu.command == "unbind":
+                    with self.server.lock:
+                        self.server.unbinds += 1
                     self._reply(pdu, "unbind_resp", c.SMPP_ESME_ROK)
                     return
                 else:
@@ -300,6 +302,7 @@ class _Server(socketserver.ThreadingTCPServer):
         self.connections: set[socket.socket] = set()
         self.lock = threading.Lock()
         self.binds = 0
+        self.unbinds = 0
         self.parts: list[SubmittedPart] = []
         self.receipts = ReceiptSender()
         self._concatenations: dict[tuple, _Concatenation] = {}
@@ -363,6 +366,11 @@ class SmscSimulator:
     def binds(self) -> int:
         """Successful binds since the start."""
         return self._server.binds
+
+    @property
+    def unbinds(self) -> int:
+        """Unbinds asked for by clients since the start."""
+        return self._server.unbinds
 
     @property
     def parts(self) -> list[SubmittedPart]:

@@ -7,9 +7,12 @@ halfway keeps what was said.
 from __future__ import annotations
 
 import logging
+import multiprocessing.util
+import os
 import select
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any
@@ -59,6 +62,13 @@ class _Binds(threading.local):
 
 
 _binds = _Binds()
+# Every thread's kept binds and the process that made each, so a process that exits unbinds its
+# own as SMPP asks instead of dropping the connections (weak: a bind of a thread that ended goes
+# with it; a forked worker inherits its parent's entries but not their binds).
+_every_bind: weakref.WeakKeyDictionary[smpplib.client.Client, int] = weakref.WeakKeyDictionary()
+_every_bind_lock = threading.Lock()
+_exit_hook_pid = 0
+EXIT_UNBIND_SECONDS = 1.0  # an SMSC that does not answer the unbind must not hold up an exit
 
 
 def readable(sock: Any, seconds: float) -> bool:
@@ -273,7 +283,22 @@ def session_kept(connector: Connector, log: list[Exchange]) -> Session:
         session.client.disconnect()
         raise
     _binds.by_connector[connector.pk] = (key, session.client)
+    _unbind_at_exit(session.client)
     return session
+
+
+def _unbind_at_exit(client: smpplib.client.Client) -> None:
+    """Have this process unbind the client when it exits.
+
+    A multiprocessing finalizer, not atexit: a forked worker (django-q's) ends with os._exit after
+    running its finalizers, never atexit's handlers, and drops the finalizers its parent registered.
+    """
+    global _exit_hook_pid
+    with _every_bind_lock:
+        _every_bind[client] = os.getpid()
+        if _exit_hook_pid != os.getpid():
+            _exit_hook_pid = os.getpid()
+            multiprocessing.util.Finalize(None, close_every_bind, exitpriority=10)
 
 
 def session_forget(connector: Connector) -> None:
@@ -284,13 +309,25 @@ def session_forget(connector: Connector) -> None:
 
 
 def close_binds() -> None:
-    """Unbind and close every bind this thread keeps (worker shutdown, tests)."""
+    """Unbind and close every bind this thread keeps (close_every_bind does all threads')."""
     for _key, client in list(_binds.by_connector.values()):
         _close(client, unbind=True)
     _binds.by_connector.clear()
 
 
+def close_every_bind() -> None:
+    """Unbind every bind this process's threads keep: as it exits, its send threads idle."""
+    with _every_bind_lock:
+        clients = [client for client, pid in _every_bind.items() if pid == os.getpid()]
+    for client in clients:
+        if client._socket:
+            client._socket.settimeout(EXIT_UNBIND_SECONDS)
+        _close(client, unbind=True)
+
+
 def _close(client: smpplib.client.Client, *, unbind: bool) -> None:
+    with _every_bind_lock:
+        _every_bind.pop(client, None)
     if (
         unbind
         and client.state in (c.SMPP_CLIENT_STATE_BOUND_TX, c.SMPP_CLIENT_STATE_OPEN)

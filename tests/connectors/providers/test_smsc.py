@@ -1,7 +1,9 @@
 """SMSC (SMPP 3.4) adapter against the simulated SMSC over real TCP."""
 
+import multiprocessing
 import re
 import socket
+import threading
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from connectors.providers import get_provider
-from connectors.providers.smsc import close_binds
+from connectors.providers.smsc import close_binds, close_every_bind
+from connectors.providers.smsc.session import session_kept
 from connectors.providers.types import Category, OutboundSms
 from connectors.services import connector_check
 from connectors.simulators.models import FailureMode, ReceivedSms, SimulatorAccount
@@ -279,6 +282,49 @@ def test_bind_is_made_again_after_the_smsc_dropped_it(smsc):
     assert smsc.binds == 2
     assert ReceivedSms.objects.first().text == "After the drop"
     assert result.exchanges[1].request_body.startswith("bind_transmitter")
+
+
+def test_every_threads_kept_bind_is_unbound_when_the_process_exits(smsc):
+    connector = smsc_connector(smsc)
+    exiting = threading.Event()
+
+    def send_and_stay(text: str, sent: threading.Event) -> None:
+        send_accepted(connector, sms(text))
+        sent.set()
+        exiting.wait(5)  # a pool thread lives as long as its process
+
+    threads = []
+    for text in ("First", "Second"):  # one after the other: the in-memory database has one writer
+        sent = threading.Event()
+        threads.append(threading.Thread(target=send_and_stay, args=(text, sent)))
+        threads[-1].start()
+        assert sent.wait(5)
+    send_accepted(connector, sms("Third"))
+    assert (smsc.binds, smsc.unbinds) == (3, 0), "each thread keeps its own bind"
+
+    close_every_bind()  # what the process runs as it exits
+    exiting.set()
+    for thread in threads:
+        thread.join()
+
+    assert smsc.unbinds == 3
+    assert ReceivedSms.objects.count() == 3
+
+
+def _bind_and_return(connector) -> None:
+    session_kept(connector, [])
+
+
+def test_a_forked_worker_unbinds_its_kept_bind_when_it_ends(smsc):
+    connector = smsc_connector(smsc)
+
+    # django-q's workers are forked processes, which end with os._exit (atexit never runs there).
+    worker = multiprocessing.get_context("fork").Process(target=_bind_and_return, args=(connector,))
+    worker.start()
+    worker.join(10)
+
+    assert worker.exitcode == 0
+    assert (smsc.binds, smsc.unbinds) == (1, 1)
 
 
 def test_new_password_makes_a_new_bind(smsc):
