@@ -12,7 +12,6 @@ import os
 import select
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any
@@ -62,13 +61,14 @@ class _Binds(threading.local):
 
 
 _binds = _Binds()
-# Every thread's kept binds and the process that made each, so a process that exits unbinds its
-# own as SMPP asks instead of dropping the connections (weak: a bind of a thread that ended goes
-# with it; a forked worker inherits its parent's entries but not their binds).
-_every_bind: weakref.WeakKeyDictionary[smpplib.client.Client, int] = weakref.WeakKeyDictionary()
+# Every thread's kept binds, with the process and thread that keep each, so a process that exits
+# unbinds them as SMPP asks instead of dropping the connections. Held strongly: a thread's own
+# dict of binds is gone before exit handlers run, and a bind of a thread that ended is unbound
+# when the next bind is kept. A forked worker inherits its parent's entries and skips them.
+_every_bind: dict[smpplib.client.Client, tuple[int, threading.Thread]] = {}
 _every_bind_lock = threading.Lock()
 _exit_hook_pid = 0
-EXIT_UNBIND_SECONDS = 1.0  # an SMSC that does not answer the unbind must not hold up an exit
+UNBIND_WAIT_SECONDS = 1.0  # an SMSC not answering an unbind must not hold up an exit or a send
 
 
 def readable(sock: Any, seconds: float) -> bool:
@@ -288,17 +288,28 @@ def session_kept(connector: Connector, log: list[Exchange]) -> Session:
 
 
 def _unbind_at_exit(client: smpplib.client.Client) -> None:
-    """Have this process unbind the client when it exits.
+    """Have this process unbind the client when it exits, or when its thread has ended.
 
     A multiprocessing finalizer, not atexit: a forked worker (django-q's) ends with os._exit after
     running its finalizers, never atexit's handlers, and drops the finalizers its parent registered.
     """
     global _exit_hook_pid
     with _every_bind_lock:
-        _every_bind[client] = os.getpid()
+        _every_bind[client] = (os.getpid(), threading.current_thread())
         if _exit_hook_pid != os.getpid():
             _exit_hook_pid = os.getpid()
             multiprocessing.util.Finalize(None, close_every_bind, exitpriority=10)
+    for ended in _binds_of_this_process(ended_threads_only=True):
+        _unbind_briefly(ended)
+
+
+def _binds_of_this_process(*, ended_threads_only: bool) -> list[smpplib.client.Client]:
+    with _every_bind_lock:
+        return [
+            client
+            for client, (pid, thread) in _every_bind.items()
+            if pid == os.getpid() and not (ended_threads_only and thread.is_alive())
+        ]
 
 
 def session_forget(connector: Connector) -> None:
@@ -317,12 +328,14 @@ def close_binds() -> None:
 
 def close_every_bind() -> None:
     """Unbind every bind this process's threads keep: as it exits, its send threads idle."""
-    with _every_bind_lock:
-        clients = [client for client, pid in _every_bind.items() if pid == os.getpid()]
-    for client in clients:
-        if client._socket:
-            client._socket.settimeout(EXIT_UNBIND_SECONDS)
-        _close(client, unbind=True)
+    for client in _binds_of_this_process(ended_threads_only=False):
+        _unbind_briefly(client)
+
+
+def _unbind_briefly(client: smpplib.client.Client) -> None:
+    if client._socket:
+        client._socket.settimeout(UNBIND_WAIT_SECONDS)
+    _close(client, unbind=True)
 
 
 def _close(client: smpplib.client.Client, *, unbind: bool) -> None:
@@ -338,6 +351,8 @@ def _close(client: smpplib.client.Client, *, unbind: bool) -> None:
             client.read_pdu()
         except (OSError, smpplib.exceptions.ConnectionError, smpplib.exceptions.PDUError):
             pass  # the peer is gone already; closing is all that is left
+    # The bind is over (unbound, or given up): smpplib would warn of closing a bound client.
+    client.state = c.SMPP_CLIENT_STATE_OPEN
     client.disconnect()
 
 

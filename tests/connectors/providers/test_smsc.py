@@ -311,6 +311,18 @@ def test_every_threads_kept_bind_is_unbound_when_the_process_exits(smsc):
     assert ReceivedSms.objects.count() == 3
 
 
+def test_the_bind_of_a_thread_that_ended_is_unbound_when_the_next_is_kept(smsc):
+    connector = smsc_connector(smsc)
+    thread = threading.Thread(target=send_accepted, args=(connector, sms("From a thread")))
+    thread.start()
+    thread.join()
+    assert smsc.unbinds == 0
+
+    send_accepted(connector, sms("From the main thread"))
+
+    assert (smsc.binds, smsc.unbinds) == (2, 1)
+
+
 def _bind_and_return(connector) -> None:
     session_kept(connector, [])
 
