@@ -95,10 +95,20 @@ class _ClosedAfterTheTestPool(redis.ConnectionPool):
     """
 
     made: "weakref.WeakSet[_ClosedAfterTheTestPool]" = weakref.WeakSet()
+    made_lock = threading.Lock()  # pools are made in the test's threads too
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.made.add(self)
+        with self.made_lock:
+            self.made.add(self)
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close the connections of every pool made so far."""
+        with cls.made_lock:
+            pools = list(cls.made)
+        for pool in pools:
+            pool.disconnect()
 
 
 @pytest.fixture(autouse=True)
@@ -109,8 +119,7 @@ def _fresh_shared_cache(settings):
         shared["OPTIONS"] = {**shared.get("OPTIONS", {}), "pool_class": _ClosedAfterTheTestPool}
     settings.CACHES = {**settings.CACHES, "shared": shared}
     yield
-    for pool in list(_ClosedAfterTheTestPool.made):
-        pool.disconnect()
+    _ClosedAfterTheTestPool.close_all()
 
 
 @pytest.fixture
