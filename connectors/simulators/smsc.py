@@ -14,7 +14,6 @@ import socketserver
 import struct
 import threading
 import time
-from dataclasses import dataclass
 
 import smpplib.consts as c
 import smpplib.smpp
@@ -27,10 +26,9 @@ from connectors.simulators.selectors import (
     simulated_provider_get,
     simulator_account_authenticate,
 )
-from connectors.simulators.services import simulator_received_text_set, simulator_sms_receive
 from connectors.simulators.setup import SmppSetup
+from connectors.simulators.smsc_parts import Concatenations, SubmittedPart, part_read
 from connectors.simulators.smsc_receipts import PendingReceipt, ReceiptSender, Receiver
-from core.text import gsm_decode
 
 MODE_STATUSES = {
     FailureMode.NO_BALANCE: c.SMPP_ESME_RSUBMITFAIL,  # SMPP has no balance status of its own
@@ -56,38 +54,6 @@ SETUP = SmppSetup(
     password_length=8,  # SMPP 3.4 passwords have at most 8 characters
 )
 urlpatterns = []  # SMPP is served over TCP, not by the web site
-
-
-@dataclass
-class SubmittedPart:
-    """One submit_sm as it came over the wire, kept in memory for inspection."""
-
-    system_id: str
-    source_addr: str
-    source_ton: int
-    destination_addr: str
-    data_coding: int
-    esm_class: int
-    short_message: bytes
-    message_id: str
-    validity_period: str = ""
-
-
-@dataclass
-class _Concatenation:
-    """The parts of a concatenated message received so far, and the row they are stored in."""
-
-    order_id: int
-    total: int
-    texts: dict[int, str]
-
-
-def _decode(payload: bytes, data_coding: int) -> str:
-    if data_coding == c.SMPP_ENCODING_ISO10646:
-        return payload.decode("utf-16-be")
-    if data_coding == c.SMPP_ENCODING_ISO88591:
-        return payload.decode("latin-1")
-    return gsm_decode(payload)
 
 
 class _Sequence:
@@ -201,20 +167,12 @@ class _SessionHandler(socketserver.BaseRequestHandler):
         validity = (pdu.validity_period or b"").decode("latin-1")
         if validity and not SMPP_TIME_RE.match(validity):
             return c.SMPP_ESME_RINVEXPIRY, None
-        payload, esm_class = pdu.short_message or b"", pdu.esm_class or 0
-        data_coding = pdu.data_coding or 0
-        concatenation = None
-        if esm_class & c.SMPP_GSMFEAT_UDHI:
-            header_length = payload[0] + 1
-            # IE 0x00 (8-bit reference): 05 00 03 <reference> <total> <number>
-            reference, total, number = payload[3], payload[4], payload[5]
-            payload = payload[header_length:]
-            concatenation = (system_id, destination, reference, total), number
+        esm_class, data_coding = pdu.esm_class or 0, pdu.data_coding or 0
         try:
-            text = _decode(payload, data_coding)
+            text, concatenation = part_read(pdu, system_id, destination)
         except UnicodeDecodeError:
             return c.SMPP_ESME_RINVMSGLEN, None  # a part cut through a UTF-16 surrogate pair
-        message_id = self.server.store(
+        message_id = self.server.concatenations.store(
             account, source, destination, text, concatenation, validity=validity
         )
         if message_id is None:
@@ -305,7 +263,7 @@ class _Server(socketserver.ThreadingTCPServer):
         self.unbinds = 0
         self.parts: list[SubmittedPart] = []
         self.receipts = ReceiptSender()
-        self._concatenations: dict[tuple, _Concatenation] = {}
+        self.concatenations = Concatenations()
         self.outstanding = 0  # submit_sm received and not answered yet
         self.outstanding_peak = 0
 
@@ -313,39 +271,6 @@ class _Server(socketserver.ThreadingTCPServer):
         with self.lock:
             self.outstanding += change
             self.outstanding_peak = max(self.outstanding_peak, self.outstanding)
-
-    def store(
-        self, account, source: str, destination: str, text: str, concatenation, *, validity: str
-    ) -> str | None:
-        """Store a message, or a part of one; the message id to answer, None without balance.
-
-        The first part charges and stores the message; later parts extend its text, so the
-        Simulators page shows whole messages under the id the connector got for the first part.
-        """
-        if concatenation is None:
-            order_id = simulator_sms_receive(
-                account=account, sender=source, messages=[(destination, text)], validity=validity
-            )
-            return None if order_id is None else str(order_id)
-        key, number = concatenation
-        with self.lock:
-            pending = self._concatenations.get(key)
-        if pending is None:
-            order_id = simulator_sms_receive(
-                account=account, sender=source, messages=[(destination, text)], validity=validity
-            )
-            if order_id is None:
-                return None
-            pending = _Concatenation(order_id=order_id, total=key[3], texts={})
-        pending.texts[number] = text
-        joined = "".join(part for _number, part in sorted(pending.texts.items()))
-        simulator_received_text_set(order_id=pending.order_id, text=joined)
-        with self.lock:
-            if len(pending.texts) >= pending.total:
-                self._concatenations.pop(key, None)
-            else:
-                self._concatenations[key] = pending
-        return str(pending.order_id) if number == 1 else f"{pending.order_id}-{number}"
 
 
 class SmscSimulator:
