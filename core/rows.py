@@ -124,7 +124,8 @@ def objects_create(*, objects: list[models.Model]) -> None:
     pks: list = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.cursor.executemany(insert + row_sql + returning, rows, returning=True)
+            with connection.wrap_database_errors:  # the driver's cursor: its errors as Django's
+                cursor.cursor.executemany(insert + row_sql + returning, rows, returning=True)
             while True:
                 pks.append(cursor.cursor.fetchone()[0])
                 if not cursor.cursor.nextset():

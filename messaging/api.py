@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from connectors.providers.types import DeliveryState
-from core.api import AnswerModelSerializer
+from core.api import AnswerModelSerializer, FieldsBuiltOnce
 from core.models import ApiKey
 from messaging.filters import MessageFilter
 from messaging.models import Attempt, IysRecipientType, Message, MessageKind
@@ -35,7 +35,7 @@ MESSAGE_FIELDS = [
 ]
 
 
-class MessageInputSerializer(serializers.Serializer):
+class MessageInputSerializer(FieldsBuiltOnce, serializers.Serializer):
     to = serializers.CharField(max_length=40)
     text = serializers.CharField(max_length=1600, trim_whitespace=False)
     sender = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")

@@ -13,6 +13,7 @@ from connectors.selectors import connector_get
 from core import text as sms_text
 from core.models import ApiKey
 from core.phone import normalize_number
+from core.rows import objects_create
 from core.services import callback_url_problem
 from messaging.models import Message, MessageKind
 from messaging.routing.compliance import country_footers, footer_for, text_with_footer
@@ -235,7 +236,7 @@ def message_create(
     )
     try:
         with transaction.atomic():
-            message.save(force_insert=True)
+            objects_create(objects=[message])  # save() would compile its INSERT on every request
             if enqueue:
                 message_enqueue_single(message_id=message.pk)
     except IntegrityError:

@@ -1,6 +1,7 @@
 """The API answers in its JSON error shape whatever goes wrong, and the console keeps its pages."""
 
 from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import ANY
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -9,7 +10,7 @@ from django.urls import get_resolver
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
-from core.api import AnswerModelSerializer
+from core.api import AnswerModelSerializer, FieldsBuiltOnce
 from core.models import ApiKey
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +99,31 @@ def test_an_answer_serializer_renders_like_a_model_serializer_and_each_instance_
 
     assert answers == [Plain(key).data for key in keys * 50]
     assert Answer(keys[0]).fields["name"] is not Answer(keys[1]).fields["name"]
+
+
+def test_an_input_serializer_with_fields_built_once_validates_like_a_plain_one():
+    class Plain(serializers.Serializer):
+        to = serializers.CharField(max_length=5)
+        kind = serializers.ChoiceField(choices=["a", "b"], default="a")
+        count = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    class Once(FieldsBuiltOnce, Plain):
+        pass
+
+    inputs = [
+        {"to": "123"},
+        {"to": "123456", "kind": "c"},
+        {"count": "x"},
+        {"to": "1", "kind": "b", "count": "7"},
+    ]
+
+    def outcome(serializer_class: type[serializers.Serializer], data: dict) -> tuple:
+        serializer = serializer_class(data=data)
+        valid = serializer.is_valid()
+        return valid, dict(serializer.validated_data) if valid else serializer.errors
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(lambda data: outcome(Once, data), inputs * 50))
+
+    assert outcomes == [outcome(Plain, data) for data in inputs * 50]
+    assert outcomes[1] == (False, {"to": [ANY], "kind": [ANY]})

@@ -172,3 +172,30 @@ def test_batch_sends_transactional_messages_to_opted_out_numbers():
     optout_create(number=NUMBER)
     (message,) = message_batch_create(recipients=[(NUMBER, "Code 1234")], kind="transactional")
     assert isinstance(message, Message)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_idempotency_key_sent_at_the_same_moment_stores_one_message(issued_api_key):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        # SQLite serialises writers; its in-memory test database is not shared between threads.
+        pytest.skip("runs on the PostgreSQL CI pass")
+    api_key = issued_api_key.api_key
+    start = Barrier(8)
+
+    def create(text: str) -> int:
+        start.wait()
+        try:
+            return message_create(to=NUMBER, text=text, idempotency_key="k-1", api_key=api_key).pk
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = set(pool.map(create, [f"copy {n}" for n in range(8)]))
+
+    assert len(ids) == 1
+    assert Message.objects.filter(idempotency_key="k-1").count() == 1
