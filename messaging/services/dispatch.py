@@ -84,8 +84,10 @@ def message_dispatch(*, message_id: int) -> Message | None:
 
     def more(free: int) -> list[Callable[[], set[int]]]:
         token, claimed = message_claim(message_ids=asked, also_due=free - len(asked))
+        # Only a kicked message can be taken over from a dead worker: the others were queued.
+        queued = {message.pk for message in claimed} - set(asked)
         asked.clear()
-        done, chains = _screened(claimed, token)
+        done, chains = _screened(claimed, token, queued=queued)
         finished.update(done)
         return [
             functools.partial(_dispatch_chain, [message], chain, token, renew_first=False)
@@ -143,13 +145,17 @@ def _dispatch(messages: list[Message], token: str) -> set[int]:
 
 
 def _screened(
-    messages: list[Message], token: str
+    messages: list[Message], token: str, *, queued: set[int] | None = None
 ) -> tuple[set[int], list[tuple[list[Connector], list[Message]]]]:
     """The claimed messages finished before any request (left in flight by a dead worker, held,
-    cancelled), and the others grouped by their chain of connectors."""
+    cancelled), and the others grouped by their chain of connectors. queued: the ids claimed
+    from the queue, which no request can carry yet (not looked for among requests in flight)."""
     if not messages:
         return set(), []
-    unanswered = messages_recover_in_flight(messages=messages, token=token)  # a worker died
+    unanswered = messages_recover_in_flight(  # a worker died
+        messages=[message for message in messages if message.pk not in (queued or set())],
+        token=token,
+    )
     ready = messages_screen_claimed(
         messages=[message for message in messages if message.pk not in unanswered], token=token
     )
@@ -309,7 +315,7 @@ def _record(
             carried = set(request.message_ids)
             exchanges = next((result.exchanges for result in results if result.exchanges), [])
             request.in_flight, request.exchanges = False, [e.as_dict() for e in exchanges]
-            request.save(update_fields=["in_flight", "exchanges"])
+            objects_update(objects=[request], field_names=["in_flight", "exchanges"])
             for attempt in attempts:
                 if attempt.message_id in carried:
                     attempt.request = request

@@ -28,7 +28,7 @@ from django.utils import timezone
 from connectors.gateway import connector_dedupes
 from connectors.models import Connector
 from connectors.providers.types import Category, Outcome
-from core.rows import objects_insert
+from core.rows import objects_create, objects_insert
 from messaging.models import Attempt, EventType, Message, MessageStatus, ProviderRequest
 from messaging.services.callbacks import message_event_emit
 from messaging.services.leases import messages_held
@@ -172,13 +172,15 @@ def request_in_flight_record(
     *, message_ids: list[int], connector: Connector, started_at: datetime
 ) -> ProviderRequest:
     """Record, before a request goes out, that it carries these messages: one row, whatever its size."""
-    return ProviderRequest.objects.create(
+    request = ProviderRequest(
         connector=connector,
         started_at=started_at,
         message_count=len(message_ids),
         message_ids=message_ids,
         in_flight=True,
     )
+    objects_create(objects=[request])  # no INSERT compiled for every request
+    return request
 
 
 def _requests_in_flight(message_ids: set[int]) -> QuerySet[ProviderRequest]:
@@ -202,7 +204,9 @@ def messages_recover_in_flight(*, messages: list[Message], token: str) -> set[in
     flight until every message it carried has one. Returns the ids failed that way.
     """
     claimed = {message.pk for message in messages}
-    if not _requests_in_flight(claimed).exists():  # the usual case: no write lock taken
+    if (
+        not claimed or not _requests_in_flight(claimed).exists()
+    ):  # the usual case: no write lock taken
         return set()
     unknown: set[int] = set()
     with transaction.atomic():

@@ -84,10 +84,12 @@ def message_claim(*, message_ids: list[int], also_due: int = 0) -> tuple[str, li
     """Take the messages for this worker (queued → sending, one lease); the token and those taken.
 
     Messages already claimed by another worker or finished are left out. With also_due, up to
-    that many other single messages that are due are taken too (oldest due first, _singles_due):
-    messages due at the same moment go out together instead of waiting for their own kicks.
+    that many other single messages that are due are taken too (oldest due first, _singles_due),
+    from the queue only: messages due at the same moment go out together instead of waiting for
+    their own kicks.
     """
     token = uuid.uuid4().hex
+    claimable = Q(pk__in=message_ids) & _claimable()
     if also_due > 0:
         others = list(
             _singles_due()
@@ -96,16 +98,14 @@ def message_claim(*, message_ids: list[int], also_due: int = 0) -> tuple[str, li
             .values_list("id", flat=True)[:also_due]
         )
         # A kick whose message went out with an earlier one, and nothing else due: no write.
-        if (
-            not others
-            and not Message.objects.filter(pk__in=message_ids).filter(_claimable()).exists()
-        ):
+        if not others and not Message.objects.filter(claimable).exists():
             return token, []
+        # Taken only while still queued: only a kicked message is ever taken over from a worker
+        # that died (the dispatcher looks for its requests in flight), never one of these.
+        claimable |= Q(pk__in=others, status=MessageStatus.QUEUED)
         message_ids = [*message_ids, *others]
-    claimed = (
-        Message.objects.filter(pk__in=message_ids)
-        .filter(_claimable())
-        .update(status=MessageStatus.SENDING, lease_token=token, lease_expires_at=_lease_until())
+    claimed = Message.objects.filter(claimable).update(
+        status=MessageStatus.SENDING, lease_token=token, lease_expires_at=_lease_until()
     )
     if not claimed:
         return token, []

@@ -4,6 +4,8 @@ dedupe, and resend where the provider dedupes our client id."""
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from connectors.simulators.models import ReceivedSms
@@ -86,3 +88,23 @@ def test_messages_of_requests_answered_normally_are_not_taken_for_left_in_flight
         1,
     )
     assert sent.attempts.get().request == request
+
+
+def test_due_singles_taken_with_a_kicked_one_are_not_looked_for_among_requests_in_flight(
+    jet_connector,
+):
+    jet_connector("jet", 10)
+    ids = [message_create(to=f"+90532111000{n}", text="Hello", enqueue=False).pk for n in range(4)]
+    Message.objects.filter(pk__in=ids).update(in_batch=False)  # due singles, their kicks lost
+
+    with CaptureQueriesContext(connection) as queries:
+        message_dispatch(message_id=ids[0])
+
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
+    looked_up = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT")
+        and '"messaging_providerrequest"."in_flight"' in query["sql"]
+    ]
+    assert len(looked_up) == 1, "only for the kicked message, which a dead worker may have left"
