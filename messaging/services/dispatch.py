@@ -12,6 +12,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -145,7 +146,7 @@ def _dispatch(messages: list[Message], token: str) -> set[int]:
 
 
 def _screened(
-    messages: list[Message], token: str, *, queued: set[int] | None = None
+    messages: list[Message], token: str, *, queued: AbstractSet[int] = frozenset()
 ) -> tuple[set[int], list[tuple[list[Connector], list[Message]]]]:
     """The claimed messages finished before any request (left in flight by a dead worker, held,
     cancelled), and the others grouped by their chain of connectors. queued: the ids claimed
@@ -153,7 +154,7 @@ def _screened(
     if not messages:
         return set(), []
     unanswered = messages_recover_in_flight(  # a worker died
-        messages=[message for message in messages if message.pk not in (queued or set())],
+        messages=[message for message in messages if message.pk not in queued],
         token=token,
     )
     ready = messages_screen_claimed(

@@ -204,9 +204,8 @@ def messages_recover_in_flight(*, messages: list[Message], token: str) -> set[in
     flight until every message it carried has one. Returns the ids failed that way.
     """
     claimed = {message.pk for message in messages}
-    if (
-        not claimed or not _requests_in_flight(claimed).exists()
-    ):  # the usual case: no write lock taken
+    # The usual case: none, and no write lock taken.
+    if not claimed or not _requests_in_flight(claimed).exists():
         return set()
     unknown: set[int] = set()
     with transaction.atomic():
