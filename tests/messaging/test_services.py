@@ -190,7 +190,9 @@ def test_same_idempotency_key_sent_at_the_same_moment_stores_one_message(issued_
     def create(text: str) -> int:
         start.wait()
         try:
-            return message_create(to=NUMBER, text=text, idempotency_key="k-1", api_key=api_key).pk
+            return message_create(
+                to=NUMBER, text=text, idempotency_key="k-1", api_key=api_key, enqueue=False
+            ).pk
         finally:
             connections.close_all()
 
