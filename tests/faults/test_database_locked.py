@@ -17,6 +17,9 @@ RECOVERY_SETTINGS = {
     "SMSCONSOLE_REKICK_SECONDS": 10,
     "SMSCONSOLE_RETRY_BACKOFF_SECONDS": 1,
 }
+# Slow enough that the lock comes while most messages are unsent, however fast this machine sends:
+# 2 workers × 2 requests in flight, answered after 200 ms, is about 20 messages a second.
+PACE = {"SMSCONSOLE_SIMULATOR_LATENCY_MS": 200, "SMSCONSOLE_SEND_CONCURRENCY": 2}
 
 
 def _hold_exclusive_lock(database, seconds: float, held: threading.Event) -> None:
@@ -38,7 +41,7 @@ def _hold_exclusive_lock(database, seconds: float, held: threading.Event) -> Non
     ],
 )
 def test_database_locked_during_dispatch_loses_no_message(product_stack, messages, lock_seconds):
-    stack = product_stack(**RECOVERY_SETTINGS)
+    stack = product_stack(**RECOVERY_SETTINGS, **PACE)
     stack.serve()
     stack.seed_josms(messages)
     stack.processes.qcluster()
