@@ -38,13 +38,20 @@ def simulated_latency_seconds(*, provider: SimulatedProvider) -> float:
     return max(0.0, random.uniform(latency - spread, latency + spread))
 
 
+def simulator_account_named(
+    *, provider: SimulatedProvider, username: str
+) -> SimulatorAccount | None:
+    """The provider's account of this user name, or None (no credentials checked)."""
+    return _first(provider.accounts.filter(username=username))
+
+
 def simulator_account_authenticate(
     *, provider: SimulatedProvider, username: str, password: str
 ) -> SimulatorAccount | None:
     """The account these credentials open, or None (always None in "wrong credentials" mode)."""
     if provider.pk is None or provider.failure_mode == FailureMode.WRONG_CREDENTIALS:
         return None
-    account = _first(provider.accounts.filter(username=username))
+    account = simulator_account_named(provider=provider, username=username)
     if account is None or not hmac.compare_digest(account.password.encode(), password.encode()):
         return None
     return account

@@ -25,6 +25,7 @@ from connectors.simulators.selectors import (
     simulated_latency_seconds,
     simulated_provider_get,
     simulator_account_authenticate,
+    simulator_account_named,
 )
 from connectors.simulators.setup import SmppSetup
 from connectors.simulators.smsc_parts import Concatenations, SubmittedPart, part_read
@@ -143,7 +144,9 @@ class _SessionHandler(socketserver.BaseRequestHandler):
         if provider.failure_mode == FailureMode.WRONG_CREDENTIALS:
             return c.SMPP_ESME_RBINDFAIL
         system_id, password = pdu.system_id.decode("latin-1"), pdu.password.decode("latin-1")
-        if provider.pk is None or not provider.accounts.filter(username=system_id).exists():
+        if provider.pk is None or not simulator_account_named(
+            provider=provider, username=system_id
+        ):
             return c.SMPP_ESME_RINVSYSID
         if simulator_account_authenticate(provider=provider, username=system_id, password=password):
             return c.SMPP_ESME_ROK
@@ -155,7 +158,7 @@ class _SessionHandler(socketserver.BaseRequestHandler):
         if provider.failure_mode == FailureMode.FIXED_ANSWER:
             fixed = command_status_parse(provider.fixed_body)
             return (c.SMPP_ESME_RSYSERR if fixed is None else fixed), None
-        account = provider.accounts.filter(username=system_id).first()
+        account = simulator_account_named(provider=provider, username=system_id)
         if account is None:  # the account was deleted while bound
             return c.SMPP_ESME_RINVSYSID, None
         source = pdu.source_addr.decode("latin-1")
